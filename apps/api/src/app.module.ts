@@ -1,0 +1,51 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { GraphQLModule } from '@nestjs/graphql';
+import { LoggerModule } from 'nestjs-pino';
+import { DateTimeScalar } from './common/date-time.scalar.js';
+import { GraphQLErrorsFilter } from './common/graphql-errors.filter.js';
+import type { AppConfig } from './config/app-config.js';
+import { offlineGraphiqlPlugin } from './graphiql/offline-graphiql.js';
+import { HealthController } from './health/health.controller.js';
+import { LeadResolver } from './leads/lead.resolver.js';
+import { RecordLeadEventHandler } from './leads/record-lead-event.command.js';
+import { StorageModule } from './storage/storage.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // Health probes would drown the request log.
+            autoLogging: { ignore: (req) => req.url === '/health' },
+          },
+        }),
+        StorageModule.forRoot(config),
+        CqrsModule.forRoot(),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          introspection: true,
+          graphiql: false,
+          plugins: [offlineGraphiqlPlugin('/graphql')],
+          context: ({ req }: { req: unknown }) => ({ req }),
+          buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_FILTER, useClass: GraphQLErrorsFilter },
+        RecordLeadEventHandler,
+        LeadResolver,
+      ],
+    };
+  }
+}

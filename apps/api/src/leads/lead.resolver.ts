@@ -1,0 +1,125 @@
+import { Inject } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { LeadCommand } from '../../../../libs/domain/src/index.js';
+import { uuidv7, type EventStore } from '../../../../libs/event-store/src/index.js';
+import { EVENT_STORE } from '../storage/storage.module.js';
+import { leadHistory } from './lead-history.js';
+import {
+  AcceptLeadInput,
+  AdvanceLeadStageInput,
+  CaptureResponderInput,
+  HandOffLeadInput,
+  MarkLeadLostInput,
+  MarkLeadWonInput,
+  RecycleLeadInput,
+  RejectLeadInput,
+  ScoreLeadInput,
+} from './lead.inputs.js';
+import { Lead, LeadEvent, LeadMutationResult, toLeadEventModel, toLeadModel } from './lead.types.js';
+import { RecordLeadEvent, type LeadChange } from './record-lead-event.command.js';
+import { commandContext, type GraphQLContext } from './request-context.js';
+
+interface WriteOptions {
+  occurredAt?: Date | null;
+  expectedRevision?: number | null;
+  idempotencyKey?: string | null;
+}
+
+@Resolver(() => Lead)
+export class LeadResolver {
+  constructor(
+    private readonly commandBus: CommandBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Query(() => Lead, { nullable: true, description: 'A lead by id, read from its stream (null when no such lead).' })
+  async lead(@Args('id', { type: () => ID }) id: string): Promise<Lead | null> {
+    const history = leadHistory(id, await this.store.readStream(id));
+    return history.state.exists ? toLeadModel(history.state, history.events) : null;
+  }
+
+  @ResolveField(() => [LeadEvent], { description: 'Every event of the lead in revision order, with its audit metadata.' })
+  async timeline(
+    @Parent() lead: Lead,
+    @Args('definition', {
+      type: () => String,
+      nullable: true,
+      description: 'name@version of the funnel definition to classify the events with (default: the active one).',
+    })
+    _definition?: string | null,
+  ): Promise<LeadEvent[]> {
+    const events = lead.events ?? (await this.store.readStream(lead.id));
+    return events.map(toLeadEventModel);
+  }
+
+  @Mutation(() => LeadMutationResult, { description: 'Someone responded: opens a lead (ResponderCaptured).' })
+  captureResponder(@Args('input') input: CaptureResponderInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+    const { leadId, occurredAt, expectedRevision, idempotencyKey, ...fields } = input;
+    return this.record({ ...fields, type: 'CaptureResponder', leadId: leadId ?? uuidv7(), occurredAt: occurredAt ?? undefined }, input, ctx);
+  }
+
+  @Mutation(() => LeadMutationResult, { description: 'Score the lead with BANTT components (LeadScored).' })
+  scoreLead(@Args('input') input: ScoreLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+    return this.record({ ...this.fields(input), type: 'ScoreLead' }, input, ctx);
+  }
+
+  @Mutation(() => LeadMutationResult, { description: 'Marketing passes the lead to sales (HandedOff); starts the SLA clock.' })
+  handOffLead(@Args('input') input: HandOffLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+    return this.record({ ...this.fields(input), type: 'HandOffLead' }, input, ctx);
+  }
+
+  @Mutation(() => LeadMutationResult, { description: 'Sales accepts the lead (Accepted).' })
+  acceptLead(@Args('input') input: AcceptLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+    return this.record({ ...this.fields(input), type: 'AcceptLead' }, input, ctx);
+  }
+
+  @Mutation(() => LeadMutationResult, { description: 'Sales rejects the lead with a reason (Rejected).' })
+  rejectLead(@Args('input') input: RejectLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+    return this.record({ ...this.fields(input), type: 'RejectLead' }, input, ctx);
+  }
+
+  @Mutation(() => LeadMutationResult, { description: 'Send the lead back to nurture (Recycled).' })
+  recycleLead(@Args('input') input: RecycleLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+    return this.record({ ...this.fields(input), type: 'RecycleLead' }, input, ctx);
+  }
+
+  @Mutation(() => LeadMutationResult, { description: 'The lead left the funnel for good (Lost).' })
+  markLeadLost(@Args('input') input: MarkLeadLostInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+    return this.record({ ...this.fields(input), type: 'MarkLeadLost' }, input, ctx);
+  }
+
+  @Mutation(() => LeadMutationResult, { description: 'It became a customer (Won).' })
+  markLeadWon(@Args('input') input: MarkLeadWonInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+    return this.record({ ...this.fields(input), type: 'MarkLeadWon' }, input, ctx);
+  }
+
+  @Mutation(() => LeadMutationResult, { description: 'A downstream step happened (StageAdvanced).' })
+  advanceLeadStage(@Args('input') input: AdvanceLeadStageInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+    return this.record({ ...this.fields(input), type: 'AdvanceLeadStage' }, input, ctx);
+  }
+
+  /** The command's own fields: everything but the write options. */
+  private fields<T extends WriteOptions & { leadId: string }>(input: T) {
+    const { occurredAt, expectedRevision, idempotencyKey, ...fields } = input;
+    return { ...fields, occurredAt: occurredAt ?? undefined };
+  }
+
+  private async record(command: LeadCommand, options: WriteOptions, ctx: GraphQLContext): Promise<LeadMutationResult> {
+    const change = await this.commandBus.execute(
+      new RecordLeadEvent(command, commandContext(ctx), options.expectedRevision ?? null, options.idempotencyKey ?? null),
+    );
+    return toMutationResult(change);
+  }
+}
+
+function toMutationResult(change: LeadChange): LeadMutationResult {
+  const { state, events } = change.history;
+  if (!state.exists) throw new Error(`Lead ${state.leadId} has no events after a successful write`);
+  return Object.assign(new LeadMutationResult(), {
+    lead: toLeadModel(state, events),
+    event: toLeadEventModel(change.event),
+    position: change.event.globalPosition,
+    replayed: change.replayed,
+  });
+}

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import {
+  PostgresEventStore,
+  runMigrations,
+  startEmbeddedPostgres,
+  type EventStore,
+} from '../../../../libs/event-store/src/index.js';
+import type { AppConfig } from '../config/app-config.js';
+
+export interface StorageLog {
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+/**
+ * The ledger's storage for one process: the PostgreSQL it talks to (an external server from DATABASE_URL,
+ * or an embedded server this process starts and stops), migrated to the current schema, and the event store
+ * on top of it. Opening is all-or-nothing: if migrations fail, the embedded server is stopped again.
+ */
+export class LedgerStorage {
+  private constructor(
+    readonly databaseUrl: string,
+    readonly kind: 'embedded' | 'external',
+    readonly eventStore: EventStore,
+    private readonly stopEmbedded: (() => Promise<void>) | null,
+  ) {}
+
+  static async open(config: AppConfig, log: StorageLog): Promise<LedgerStorage> {
+    let url: string;
+    let stopEmbedded: (() => Promise<void>) | null = null;
+    if (config.databaseUrl !== null) {
+      url = config.databaseUrl;
+    } else {
+      const dataDir = path.resolve(config.dataDir, 'postgres');
+      log.info(`No DATABASE_URL: starting the embedded PostgreSQL (data in ${dataDir}, port ${config.embeddedPostgresPort})`);
+      const embedded = await startEmbeddedPostgres({
+        dataDir,
+        port: config.embeddedPostgresPort,
+        onLog: (line: string) => log.debug(line.trim()),
+      });
+      url = embedded.url;
+      stopEmbedded = () => embedded.stop();
+    }
+    try {
+      const applied = await runMigrations(url, (message: string) => log.info(message));
+      if (applied.length > 0) log.info(`Applied migrations: ${applied.join(', ')}`);
+      const eventStore = await PostgresEventStore.connect(url, { poolSize: config.databasePoolSize });
+      return new LedgerStorage(url, stopEmbedded ? 'embedded' : 'external', eventStore, stopEmbedded);
+    } catch (error) {
+      await stopEmbedded?.();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.eventStore.close();
+    await this.stopEmbedded?.();
+  }
+}

@@ -1,0 +1,123 @@
+import { canonicalEvent } from './canonical-json.js';
+import {
+  ConcurrencyConflictError,
+  type AppendOptions,
+  type AppendResult,
+  type EventMetadata,
+  type ExpectedRevision,
+  type NewEvent,
+} from './event-store.port.js';
+import { DuplicateEventIdError, InvalidAppendError, SQLSTATE, StaleTransactionOrderError, sqlState } from './errors.js';
+import type { Queryable } from './queryable.js';
+import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
+import { uuidv7 } from './uuid-v7.js';
+
+/** The arguments of fl_append_events, validated, with the canonical JSON document of every event. */
+export interface PreparedAppend {
+  streamId: string;
+  expected: ExpectedRevision;
+  idempotencyKey: string | null;
+  documents: string[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ACTOR_TYPES = new Set(['user', 'system', 'import']);
+
+export function prepareAppend(streamId: string, events: NewEvent[], options: AppendOptions): PreparedAppend {
+  if (typeof streamId !== 'string' || streamId.length === 0) throw new InvalidAppendError('The stream id must be a non-empty string');
+  if (!Array.isArray(events) || events.length === 0) throw new InvalidAppendError(`Nothing to append to stream ${streamId}`);
+  const expected = options?.expectedRevision;
+  if (!(expected === 'any' || expected === 'no_stream' || (Number.isSafeInteger(expected) && (expected as number) >= 0))) {
+    throw new InvalidAppendError(`Invalid expectedRevision ${JSON.stringify(expected)} for stream ${streamId}: 'any', 'no_stream' or a revision >= 0`);
+  }
+  const idempotencyKey = options.idempotencyKey ?? null;
+  if (idempotencyKey !== null && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0)) {
+    throw new InvalidAppendError(`The idempotency key of an append to stream ${streamId} must be a non-empty string`);
+  }
+  const documents = events.map((event, index) => canonicalEvent(normalizeEvent(streamId, event, index, idempotencyKey)));
+  return { streamId, expected, idempotencyKey, documents };
+}
+
+function normalizeEvent(streamId: string, event: NewEvent, index: number, idempotencyKey: string | null) {
+  const where = `event #${index + 1} of the append to stream ${streamId}`;
+  if (typeof event?.type !== 'string' || event.type.length === 0) throw new InvalidAppendError(`The type of ${where} must be a non-empty string`);
+  if (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1 || event.schemaVersion > 2_147_483_647) {
+    throw new InvalidAppendError(`The schemaVersion of ${where} must be a positive integer`);
+  }
+  if (!(event.occurredAt instanceof Date) || Number.isNaN(event.occurredAt.getTime())) {
+    throw new InvalidAppendError(`The occurredAt of ${where} must be a valid Date`);
+  }
+  const year = event.occurredAt.getUTCFullYear();
+  if (year < 1 || year > 9999) throw new InvalidAppendError(`The occurredAt of ${where} must lie in the years 1 to 9999`);
+  if (event.data === undefined) throw new InvalidAppendError(`The data of ${where} is undefined (use null for no data)`);
+  const eventId = event.eventId === undefined ? uuidv7() : event.eventId.toLowerCase();
+  if (!UUID.test(eventId)) throw new InvalidAppendError(`The eventId of ${where} is not a UUID: ${event.eventId}`);
+  const { actor, correlationId, causationId } = event.metadata ?? ({} as NewEvent['metadata']);
+  if (!actor || !ACTOR_TYPES.has(actor.type) || typeof actor.id !== 'string') {
+    throw new InvalidAppendError(`The metadata.actor of ${where} must be { type: 'user' | 'system' | 'import', id: string }`);
+  }
+  const metadata: EventMetadata = {
+    ...event.metadata,
+    correlationId: correlationId ?? null,
+    causationId: causationId ?? null,
+    idempotencyKey,
+  };
+  return { eventId, streamId, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata, occurredAt: event.occurredAt };
+}
+
+/**
+ * One call of fl_append_events on `db` (a pool, or a client inside the caller's transaction). Maps the
+ * function's SQLSTATEs to typed errors; does not retry.
+ */
+export async function appendOnce(db: Queryable, prepared: PreparedAppend, notifyChannel: string | null): Promise<AppendResult> {
+  const { streamId, expected, idempotencyKey, documents } = prepared;
+  const [kind, revision] = typeof expected === 'number' ? ['revision', String(expected)] : [expected, null];
+  try {
+    const { rows } = await db.query<EventRow & { idempotent_replay: boolean }>({
+      name: 'fl_append_events',
+      text: `SELECT idempotent_replay, ${EVENT_COLUMNS} FROM fl_append_events($1, $2, $3, $4, $5::text[], $6)`,
+      values: [streamId, kind, revision, idempotencyKey, documents, notifyChannel],
+    });
+    const events = rows.map(toRecordedEvent);
+    const last = events[events.length - 1];
+    if (!last) throw new Error(`fl_append_events returned no events for stream ${streamId}`);
+    return { streamId, events, nextExpectedRevision: last.revision, idempotentReplay: rows[0]!.idempotent_replay };
+  } catch (error) {
+    throw translateAppendError(error, prepared);
+  }
+}
+
+function translateAppendError(error: unknown, { streamId, expected }: PreparedAppend): unknown {
+  switch (sqlState(error)) {
+    case SQLSTATE.concurrencyConflict: {
+      const actual = /actual_revision=(\d+)/.exec((error as { detail?: string }).detail ?? '');
+      return new ConcurrencyConflictError(streamId, expected, actual ? Number(actual[1]) : Number.NaN);
+    }
+    case SQLSTATE.staleTransactionOrder:
+      return new StaleTransactionOrderError(streamId, error);
+    case SQLSTATE.invalidAppend:
+      return new InvalidAppendError((error as Error).message);
+    case SQLSTATE.uniqueViolation:
+      if ((error as { constraint?: string }).constraint === 'events_event_id_key') {
+        return new DuplicateEventIdError(streamId, (error as { detail?: string }).detail ?? 'event_id');
+      }
+  }
+  return error;
+}
+
+/**
+ * Runs `attempt` again while it fails with StaleTransactionOrderError: each try is a new transaction and so
+ * gets a newer transaction id, so a handful of tries suffice; a persistent failure is reported, not looped on.
+ */
+export async function withStaleOrderRetries<T>(attempt: () => Promise<T>, retries: number): Promise<T> {
+  for (let tried = 0; ; tried++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof StaleTransactionOrderError)) throw error;
+      if (tried >= retries) {
+        throw new Error(`Append to stream ${error.streamId} still hit a stale transaction order after ${retries} retries`, { cause: error });
+      }
+    }
+  }
+}

@@ -1,0 +1,15 @@
+// The event store library: the port, the PostgreSQL adapter, its schema and the embedded server.
+export * from './event-store.port.js';
+export { PostgresEventStore, DEFAULT_NOTIFY_CHANNEL, type PostgresEventStoreOptions } from './postgres-event-store.js';
+export { PostgresSubscription } from './subscription.js';
+export { runMigrations, revertLastMigration, MIGRATIONS_TABLE } from './migrate.js';
+export { EVENT_STORE_MIGRATIONS, CreateEventStore1732350000000, type EventStoreMigration, type MigrationQueryRunner } from './migrations/index.js';
+export { startEmbeddedPostgres, findFreePort, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.js';
+export { canonicalJson, canonicalEvent, eventHash } from './canonical-json.js';
+export { uuidv7 } from './uuid-v7.js';
+export { compareCheckpoints } from './rows.js';
+export { DuplicateEventIdError, InvalidAppendError, StaleTransactionOrderError, SQLSTATE } from './errors.js';
+export type { BrokenLinkDetail, PostgresVerificationReport } from './verify.js';
+/** Advanced: an append inside the caller's own transaction (retry that transaction on StaleTransactionOrderError). */
+export { prepareAppend, appendOnce, type PreparedAppend } from './append.js';
+export type { Queryable } from './queryable.js';

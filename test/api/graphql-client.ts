@@ -1,0 +1,50 @@
+/** A minimal GraphQL-over-HTTP client for the e2e tests: what a dashboard or script would send. */
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string; field?: string; [key: string]: unknown } }[];
+}
+
+export function graphqlClient(baseUrl: string) {
+  return async function gql<T = Record<string, any>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ): Promise<GraphQLResponse<T>> {
+    const response = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
+    return { status: response.status, ...body };
+  };
+}
+
+export const LEAD_RESULT = `
+  position
+  replayed
+  event { eventId type revision position occurredAt recordedAt actor { type id } correlationId causationId idempotencyKey reason note data hash }
+  lead { id status revision score ownerId team value currency capturedAt source { channel campaign origin } }
+`;
+
+export const TIMELINE_QUERY = `
+  query Timeline($id: ID!) {
+    lead(id: $id) {
+      id status revision
+      timeline { eventId type revision position occurredAt recordedAt actor { type id } correlationId causationId idempotencyKey reason note data hash }
+    }
+  }
+`;
+
+export const MUTATIONS = {
+  capture: `mutation($input: CaptureResponderInput!) { captureResponder(input: $input) { ${LEAD_RESULT} } }`,
+  score: `mutation($input: ScoreLeadInput!) { scoreLead(input: $input) { ${LEAD_RESULT} } }`,
+  handOff: `mutation($input: HandOffLeadInput!) { handOffLead(input: $input) { ${LEAD_RESULT} } }`,
+  accept: `mutation($input: AcceptLeadInput!) { acceptLead(input: $input) { ${LEAD_RESULT} } }`,
+  reject: `mutation($input: RejectLeadInput!) { rejectLead(input: $input) { ${LEAD_RESULT} } }`,
+  recycle: `mutation($input: RecycleLeadInput!) { recycleLead(input: $input) { ${LEAD_RESULT} } }`,
+  lost: `mutation($input: MarkLeadLostInput!) { markLeadLost(input: $input) { ${LEAD_RESULT} } }`,
+  won: `mutation($input: MarkLeadWonInput!) { markLeadWon(input: $input) { ${LEAD_RESULT} } }`,
+  advance: `mutation($input: AdvanceLeadStageInput!) { advanceLeadStage(input: $input) { ${LEAD_RESULT} } }`,
+};
