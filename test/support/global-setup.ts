@@ -1,6 +1,7 @@
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import type { EmbeddedPostgres } from '../../libs/event-store/src/embedded-postgres.js';
 
 type EmbeddedPostgresModule = typeof import('../../libs/event-store/src/embedded-postgres.js');
@@ -32,6 +33,7 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   if (process.env.TEST_DATABASE_URL) {
     process.env.TEST_DATABASE_KIND = 'system';
+    await assertReachable(process.env.TEST_DATABASE_URL);
     return;
   }
   const { findFreePort, startEmbeddedPostgres } = embeddedModule ?? (await import('../../libs/event-store/src/embedded-postgres.js'));
@@ -47,4 +49,18 @@ export default async function globalSetup(): Promise<void> {
   globalThis.__FL_TEST_SERVER__ = { server, tempDir };
   process.env.TEST_DATABASE_URL = server.url;
   process.env.TEST_DATABASE_KIND = 'embedded';
+}
+
+/** Fail once, clearly, instead of in every test file. */
+async function assertReachable(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    const shown = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    throw new Error(`TEST_DATABASE_URL (${shown}) is not reachable: ${(error as Error).message}. Unset it to use an embedded PostgreSQL.`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
+import type { GraphQLSchema } from 'graphql';
 import { LoggerModule } from 'nestjs-pino';
 import { DateTimeScalar } from './common/date-time.scalar.js';
 import { GraphQLErrorsFilter } from './common/graphql-errors.filter.js';
@@ -12,6 +13,15 @@ import { HealthController } from './health/health.controller.js';
 import { LeadResolver } from './leads/lead.resolver.js';
 import { RecordLeadEventHandler } from './leads/record-lead-event.command.js';
 import { StorageModule } from './storage/storage.module.js';
+
+/** Code-first cannot describe the root types; dashboards' schema explorers show these texts. */
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  if (query) query.description = 'Reads: leads and their audit timelines.';
+  if (mutation) mutation.description = 'Writes: one mutation per funnel event. A refused write appends nothing.';
+  return schema;
+}
 
 @Module({})
 export class AppModule {
@@ -38,6 +48,7 @@ export class AppModule {
           plugins: [offlineGraphiqlPlugin('/graphql')],
           context: ({ req }: { req: unknown }) => ({ req }),
           buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
+          transformSchema: describeRootTypes,
         }),
       ],
       controllers: [HealthController],

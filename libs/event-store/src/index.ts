@@ -8,6 +8,7 @@ export { startEmbeddedPostgres, findFreePort, type EmbeddedPostgres, type Embedd
 export { canonicalJson, canonicalEvent, eventHash } from './canonical-json.js';
 export { uuidv7 } from './uuid-v7.js';
 export { compareCheckpoints } from './rows.js';
+export { assertTransactionIdsAhead } from './transaction-horizon.js';
 export { DuplicateEventIdError, InvalidAppendError, StaleTransactionOrderError, SQLSTATE } from './errors.js';
 export type { BrokenLinkDetail, PostgresVerificationReport } from './verify.js';
 /** Advanced: an append inside the caller's own transaction (retry that transaction on StaleTransactionOrderError). */

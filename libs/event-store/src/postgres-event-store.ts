@@ -15,6 +15,7 @@ import {
 import { feedReader, type FeedReader } from './feed.js';
 import { EVENT_COLUMNS, assertCheckpoint, assertDecimal, toRecordedEvent, type EventRow } from './rows.js';
 import { PostgresSubscription } from './subscription.js';
+import { assertTransactionIdsAhead } from './transaction-horizon.js';
 import { verifyChains, type PostgresVerificationReport } from './verify.js';
 
 export interface PostgresEventStoreOptions {
@@ -43,6 +44,7 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<PostgresSubscription>();
   private closed = false;
 
+  /** On a caller's pool: close() then leaves the pool open (pass ownsPool to end it too). */
   constructor(
     private readonly pool: pg.Pool,
     options: PostgresEventStoreOptions = {},
@@ -62,10 +64,13 @@ export class PostgresEventStore implements EventStore {
     // An idle pooled connection that dies emits 'error' on the pool; unhandled, it would crash the process.
     pool.on('error', (error) => store.log('idle database connection failed', error));
     try {
-      await pool.query('SELECT 1');
+      await pool.query('SELECT 1').catch((error: Error) => {
+        throw new Error(`Cannot connect to the event store database: ${error.message}`, { cause: error });
+      });
+      await assertTransactionIdsAhead(pool);
     } catch (error) {
       await pool.end();
-      throw new Error(`Cannot connect to the event store database: ${(error as Error).message}`, { cause: error });
+      throw error;
     }
     return store;
   }

@@ -38,10 +38,11 @@ export class PostgresSubscription implements Subscription {
   private wakeRequested = false;
   private notified = false;
   private readonly sleepers = new Set<{ wakeable: boolean; end: () => void }>();
-  private listener: pg.Client | null = null;
   private listening = false;
   private caughtUpOnce = false;
   private markReady!: () => void;
+  private markHalted!: () => void;
+  private readonly halted = new Promise<void>((resolve) => (this.markHalted = resolve));
 
   constructor(
     private readonly deps: SubscriptionDeps,
@@ -55,10 +56,15 @@ export class PostgresSubscription implements Subscription {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    for (const sleeper of [...this.sleepers]) sleeper.end();
-    this.listener?.end().catch(() => undefined);
+    this.halt();
     await this.done;
+  }
+
+  /** Ends every wait and the LISTEN connection (closing the session drops its LISTEN). */
+  private halt(): void {
+    this.stopped = true;
+    this.markHalted();
+    for (const sleeper of [...this.sleepers]) sleeper.end();
   }
 
   private wake(): void {
@@ -91,7 +97,7 @@ export class PostgresSubscription implements Subscription {
         }
       } catch (error) {
         if (error instanceof HandlerFailed) {
-          this.stopped = true;
+          this.halt();
           this.reportHandlerError(error.error);
           break;
         }
@@ -100,13 +106,12 @@ export class PostgresSubscription implements Subscription {
         await this.sleep(backoff(failures));
       }
     }
-    this.listener?.end().catch(() => undefined);
   }
 
   private async catchUp(): Promise<void> {
     while (!this.stopped) {
       const batch = await this.deps.feed.readBatch(this.checkpoint, this.batchSize);
-      if (!batch) return;
+      if (!batch || this.stopped) return; // stopped meanwhile: the checkpoint stays before this batch
       await this.deliver(batch);
       if (batch.events.length < this.batchSize) return; // caught up as of that read
     }
@@ -133,7 +138,11 @@ export class PostgresSubscription implements Subscription {
   private async listenLoop(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
-      const client = new pg.Client({ ...this.deps.listenerConfig, application_name: 'funnel-ledger-subscription' });
+      const client = new pg.Client({
+        connectionTimeoutMillis: 10_000,
+        ...this.deps.listenerConfig,
+        application_name: 'funnel-ledger-subscription',
+      });
       const closed = new Promise<void>((resolve) => {
         client.on('error', (error) => {
           if (!this.stopped) this.deps.log('subscription: the LISTEN connection failed', error);
@@ -146,21 +155,24 @@ export class PostgresSubscription implements Subscription {
         this.wake();
       });
       try {
-        await client.connect();
-        await client.query(`LISTEN ${client.escapeIdentifier(this.deps.channel)}`);
+        const listening = (async () => {
+          await client.connect();
+          await client.query(`LISTEN ${client.escapeIdentifier(this.deps.channel)}`);
+        })();
+        listening.catch(() => undefined); // observed below, unless stop() wins the race
+        // Never wait on the connection alone: stop() must not hang on a server that does not answer.
+        await Promise.race([listening, this.halted]);
         if (this.stopped) break;
-        this.listener = client;
         failures = 0;
         this.listening = true;
         this.wake(); // notifications may have been missed while (re)connecting
         this.maybeReady();
-        await closed;
+        await Promise.race([closed, this.halted]);
       } catch (error) {
         if (!this.stopped) this.deps.log('subscription: could not LISTEN, polling meanwhile', error);
       } finally {
         this.listening = false;
-        this.listener = null;
-        await client.end().catch(() => undefined);
+        void client.end().catch(() => undefined);
       }
       if (this.stopped) break;
       failures++;

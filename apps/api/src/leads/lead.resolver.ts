@@ -34,7 +34,7 @@ export class LeadResolver {
   ) {}
 
   @Query(() => Lead, { nullable: true, description: 'A lead by id, read from its stream (null when no such lead).' })
-  async lead(@Args('id', { type: () => ID }) id: string): Promise<Lead | null> {
+  async lead(@Args('id', { type: () => ID, description: 'The lead id.' }) id: string): Promise<Lead | null> {
     const history = leadHistory(id, await this.store.readStream(id));
     return history.state.exists ? toLeadModel(history.state, history.events) : null;
   }
@@ -54,48 +54,48 @@ export class LeadResolver {
   }
 
   @Mutation(() => LeadMutationResult, { description: 'Someone responded: opens a lead (ResponderCaptured).' })
-  captureResponder(@Args('input') input: CaptureResponderInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+  captureResponder(@Args('input', { description: 'The fact to record and the write options.' }) input: CaptureResponderInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
     const { leadId, occurredAt, expectedRevision, idempotencyKey, ...fields } = input;
     return this.record({ ...fields, type: 'CaptureResponder', leadId: leadId ?? uuidv7(), occurredAt: occurredAt ?? undefined }, input, ctx);
   }
 
   @Mutation(() => LeadMutationResult, { description: 'Score the lead with BANTT components (LeadScored).' })
-  scoreLead(@Args('input') input: ScoreLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+  scoreLead(@Args('input', { description: 'The fact to record and the write options.' }) input: ScoreLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
     return this.record({ ...this.fields(input), type: 'ScoreLead' }, input, ctx);
   }
 
   @Mutation(() => LeadMutationResult, { description: 'Marketing passes the lead to sales (HandedOff); starts the SLA clock.' })
-  handOffLead(@Args('input') input: HandOffLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+  handOffLead(@Args('input', { description: 'The fact to record and the write options.' }) input: HandOffLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
     return this.record({ ...this.fields(input), type: 'HandOffLead' }, input, ctx);
   }
 
   @Mutation(() => LeadMutationResult, { description: 'Sales accepts the lead (Accepted).' })
-  acceptLead(@Args('input') input: AcceptLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+  acceptLead(@Args('input', { description: 'The fact to record and the write options.' }) input: AcceptLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
     return this.record({ ...this.fields(input), type: 'AcceptLead' }, input, ctx);
   }
 
   @Mutation(() => LeadMutationResult, { description: 'Sales rejects the lead with a reason (Rejected).' })
-  rejectLead(@Args('input') input: RejectLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+  rejectLead(@Args('input', { description: 'The fact to record and the write options.' }) input: RejectLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
     return this.record({ ...this.fields(input), type: 'RejectLead' }, input, ctx);
   }
 
   @Mutation(() => LeadMutationResult, { description: 'Send the lead back to nurture (Recycled).' })
-  recycleLead(@Args('input') input: RecycleLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+  recycleLead(@Args('input', { description: 'The fact to record and the write options.' }) input: RecycleLeadInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
     return this.record({ ...this.fields(input), type: 'RecycleLead' }, input, ctx);
   }
 
   @Mutation(() => LeadMutationResult, { description: 'The lead left the funnel for good (Lost).' })
-  markLeadLost(@Args('input') input: MarkLeadLostInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+  markLeadLost(@Args('input', { description: 'The fact to record and the write options.' }) input: MarkLeadLostInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
     return this.record({ ...this.fields(input), type: 'MarkLeadLost' }, input, ctx);
   }
 
   @Mutation(() => LeadMutationResult, { description: 'It became a customer (Won).' })
-  markLeadWon(@Args('input') input: MarkLeadWonInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+  markLeadWon(@Args('input', { description: 'The fact to record and the write options.' }) input: MarkLeadWonInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
     return this.record({ ...this.fields(input), type: 'MarkLeadWon' }, input, ctx);
   }
 
   @Mutation(() => LeadMutationResult, { description: 'A downstream step happened (StageAdvanced).' })
-  advanceLeadStage(@Args('input') input: AdvanceLeadStageInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
+  advanceLeadStage(@Args('input', { description: 'The fact to record and the write options.' }) input: AdvanceLeadStageInput, @Context() ctx: GraphQLContext): Promise<LeadMutationResult> {
     return this.record({ ...this.fields(input), type: 'AdvanceLeadStage' }, input, ctx);
   }
 

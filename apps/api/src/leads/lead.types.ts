@@ -11,6 +11,11 @@ export enum Origin {
 registerEnumType(Origin, {
   name: 'Origin',
   description: 'Who generated the lead: marketing, sales itself, or a partner (first-touch attribution).',
+  valuesMap: {
+    MARKETING: { description: 'Marketing-generated (campaigns, events, inbound).' },
+    SALES: { description: 'Sales-generated: sales sourced the lead itself and may accept it without a hand-off.' },
+    PARTNER: { description: 'Partner-generated: may also be accepted by sales without a hand-off.' },
+  },
 });
 
 export enum LeadStatus {

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { canonicalEvent, canonicalJson, eventHash } from './canonical-json.js';
+
+describe('canonicalJson', () => {
+  it('sorts keys recursively by UTF-16 code units and writes no whitespace', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' }, B: true, é: 0, _: null })).toBe(
+      '{"B":true,"_":null,"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1,"é":0}',
+    );
+  });
+
+  it('follows JSON.stringify for what JSON cannot hold', () => {
+    expect(canonicalJson({ u: undefined, f: () => 1, n: NaN, i: -Infinity, z: -0, arr: [undefined, () => 1] })).toBe('{"arr":[null,null],"i":null,"n":null,"z":0}');
+    expect(canonicalJson({ at: new Date('2026-01-02T03:04:05.006Z') })).toBe('{"at":"2026-01-02T03:04:05.006Z"}');
+    expect(canonicalJson('line\nbreak "quoted" \u2028')).toBe(JSON.stringify('line\nbreak "quoted" \u2028'));
+    expect(() => canonicalJson({ big: 1n })).toThrow(/BigInt/);
+    expect(() => canonicalJson(undefined)).toThrow(/no JSON representation/);
+  });
+
+  it('is stable across a JSON round trip (what the verifier relies on)', () => {
+    const value = { n: [0.1, 1e21, 1e-7, 123456789012345680000, -5], s: 'Ünïcode 🚀', o: { b: [], a: {} } };
+    const text = canonicalJson(value);
+    expect(canonicalJson(JSON.parse(text))).toBe(text);
+  });
+});
+
+describe('eventHash', () => {
+  it('is sha256 over the previous hash bytes and the UTF-8 canonical text', () => {
+    const first = eventHash(null, '{"a":"é"}');
+    expect(first).toBe(createHash('sha256').update(Buffer.from('{"a":"é"}', 'utf8')).digest('hex'));
+    const second = eventHash(first, '{}');
+    expect(second).toBe(createHash('sha256').update(Buffer.concat([Buffer.from(first, 'hex'), Buffer.from('{}')])).digest('hex'));
+  });
+
+  it('covers every hashed field of an event', () => {
+    const event = {
+      eventId: '01900000-0000-7000-8000-000000000000',
+      streamId: 's',
+      type: 'T',
+      schemaVersion: 1,
+      data: { a: 1 },
+      metadata: { actor: { type: 'user', id: 'u' } },
+      occurredAt: new Date('2026-01-01T00:00:00.000Z'),
+    };
+    expect(canonicalEvent(event)).toBe(
+      '{"data":{"a":1},"eventId":"01900000-0000-7000-8000-000000000000","metadata":{"actor":{"id":"u","type":"user"}},"occurredAt":"2026-01-01T00:00:00.000Z","schemaVersion":1,"streamId":"s","type":"T"}',
+    );
+    const base = eventHash(null, canonicalEvent(event));
+    for (const change of [{ data: { a: 2 } }, { type: 'U' }, { schemaVersion: 2 }, { streamId: 't' }, { occurredAt: new Date(1) }, { metadata: {} }]) {
+      expect(eventHash(null, canonicalEvent({ ...event, ...change }))).not.toBe(base);
+    }
+  });
+});
