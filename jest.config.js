@@ -18,6 +18,8 @@ const common = {
   transform: { '^.+\\.ts$': swc },
 };
 export default {
+  // jest reads testTimeout only at the top level, not per project.
+  testTimeout: 120000,
   projects: [
     {
       ...common,
@@ -31,7 +33,6 @@ export default {
       testPathIgnorePatterns: ['<rootDir>/test/lint/'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

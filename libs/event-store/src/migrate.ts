@@ -1,96 +1,61 @@
-import pg from 'pg';
-import { EVENT_STORE_MIGRATIONS, type EventStoreMigration } from './migrations/index.js';
+import { DataSource } from 'typeorm';
+import { EVENT_STORE_MIGRATIONS } from './migrations/index.js';
 
 /**
- * Applies the event store migrations. TypeORM is not installed in this repository (package.json does not
- * list it), so this is a small runner that keeps TypeORM's bookkeeping: the table `schema_migrations(id,
- * timestamp, name)` with the same columns TypeORM's MigrationExecutor creates, one transaction per migration
- * (TypeORM's transaction: 'each'), and migration classes shaped like TypeORM's MigrationInterface. A TypeORM
- * DataSource given the same classes and migrationsTableName later sees them as already applied.
+ * Applies the schema migrations with TypeORM (one transaction per migration; bookkeeping in
+ * `schema_migrations`). Never `synchronize`: the schema only changes through versioned migrations.
  *
- * Two processes may migrate at once (api and worker starting together): a session advisory lock serializes
- * them, and the second finds nothing left to do.
+ * Two processes may migrate at once (api and worker starting together): a session advisory lock, held on its
+ * own connection for the whole run, serializes them, and the second finds nothing left to do.
  */
 export const MIGRATIONS_TABLE = 'schema_migrations';
 /** pg_advisory_lock key shared by every migration run of this schema ('FLMIGRAT' in ASCII). */
 const MIGRATION_LOCK_KEY = '5065358744009392468';
 
 export async function runMigrations(databaseUrl: string, log: (msg: string) => void = () => {}): Promise<string[]> {
-  return withMigrationLock(databaseUrl, async (client) => {
-    const applied = await appliedMigrations(client);
-    const done: string[] = [];
-    for (const Migration of EVENT_STORE_MIGRATIONS) {
-      const migration = new Migration();
-      if (applied.has(migration.name)) continue;
-      log(`migration ${migration.name}: applying`);
-      await inTransaction(client, migration, async () => {
-        await migration.up(client);
-        await client.query(`INSERT INTO ${MIGRATIONS_TABLE} ("timestamp", name) VALUES ($1, $2)`, [
-          migrationTimestamp(migration),
-          migration.name,
-        ]);
-      });
-      log(`migration ${migration.name}: applied`);
-      done.push(migration.name);
-    }
-    if (done.length === 0) log('migrations: schema is up to date');
-    return done;
+  return withMigrationLock(databaseUrl, async (dataSource) => {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    for (const migration of applied) log(`migration ${migration.name}: applied`);
+    if (applied.length === 0) log('migrations: schema is up to date');
+    return applied.map((migration) => migration.name);
   });
 }
 
-/** Reverts the most recently applied event store migration; returns its name (null when none is applied). */
+/** Reverts the most recently applied migration; returns its name (null when none is applied). */
 export async function revertLastMigration(databaseUrl: string, log: (msg: string) => void = () => {}): Promise<string | null> {
-  return withMigrationLock(databaseUrl, async (client) => {
-    const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY "timestamp" DESC, id DESC`);
-    const known = new Map(EVENT_STORE_MIGRATIONS.map((M) => new M()).map((m) => [m.name, m]));
-    const last = rows.map((r) => known.get(r.name)).find((m) => m !== undefined);
+  return withMigrationLock(databaseUrl, async (dataSource) => {
+    const [last] = (await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY "timestamp" DESC, id DESC LIMIT 1`)) as {
+      name: string;
+    }[];
     if (!last) return null;
-    log(`migration ${last.name}: reverting`);
-    await inTransaction(client, last, async () => {
-      await last.down(client);
-      await client.query(`DELETE FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [last.name]);
-    });
+    await dataSource.undoLastMigration({ transaction: 'each' });
     log(`migration ${last.name}: reverted`);
     return last.name;
   });
 }
 
-async function withMigrationLock<T>(databaseUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'funnel-ledger-migrate' });
-  await client.connect();
+async function withMigrationLock<T>(databaseUrl: string, work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: databaseUrl,
+    migrations: [...EVENT_STORE_MIGRATIONS],
+    migrationsTableName: MIGRATIONS_TABLE,
+    synchronize: false,
+    logging: false,
+    extra: { max: 2, application_name: 'funnel-ledger-migrate' },
+  });
+  await dataSource.initialize();
+  const lock = dataSource.createQueryRunner();
   try {
-    await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
     try {
-      await client.query(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
-        id serial PRIMARY KEY, "timestamp" bigint NOT NULL, name character varying NOT NULL)`);
-      return await work(client);
+      return await work(dataSource);
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      await lock.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]);
     }
   } finally {
-    await client.end();
+    await lock.release();
+    await dataSource.destroy();
   }
-}
-
-async function appliedMigrations(client: pg.Client): Promise<Set<string>> {
-  const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE}`);
-  return new Set(rows.map((r) => r.name));
-}
-
-async function inTransaction(client: pg.Client, migration: EventStoreMigration, work: () => Promise<void>): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await work();
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw new Error(`migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-/** TypeORM reads a migration's timestamp from the last 13 digits of its name. */
-function migrationTimestamp(migration: EventStoreMigration): number {
-  const match = /(\d{13})$/.exec(migration.name);
-  if (!match) throw new Error(`migration ${migration.name}: the name must end in a 13-digit timestamp`);
-  return Number(match[1]);
 }

@@ -1,4 +1,5 @@
-import type { EventStoreMigration, MigrationQueryRunner } from './migration.js';
+import type { QueryRunner } from 'typeorm';
+import type { EventStoreMigration } from './migration.js';
 
 /**
  * The event store schema: streams (optimistic concurrency + hash chain head), events (immutable, hash
@@ -14,13 +15,13 @@ import type { EventStoreMigration, MigrationQueryRunner } from './migration.js';
 export class CreateEventStore1732350000000 implements EventStoreMigration {
   readonly name = 'CreateEventStore1732350000000';
 
-  async up(queryRunner: MigrationQueryRunner): Promise<void> {
+  async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(TABLES);
     await queryRunner.query(IMMUTABILITY);
     await queryRunner.query(APPEND_FUNCTION);
   }
 
-  async down(queryRunner: MigrationQueryRunner): Promise<void> {
+  async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
       DROP FUNCTION IF EXISTS fl_append_events(text, text, bigint, text, text[], text);
       DROP TABLE IF EXISTS stream_idempotency;
@@ -142,12 +143,12 @@ BEGIN
   SELECT * INTO v_stream FROM streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
   v_existed := FOUND;
   IF NOT v_existed THEN
-    INSERT INTO streams AS s (stream_id, version, last_hash, last_transaction_id)
-    VALUES (p_stream_id, 0, NULL, pg_current_xact_id())
-    ON CONFLICT (stream_id) DO NOTHING
-    RETURNING * INTO v_stream;
-    IF NOT FOUND THEN
-      -- A concurrent append created the stream first (ON CONFLICT waited for its commit). Lock its row and go
+    BEGIN
+      INSERT INTO streams AS s (stream_id, version, last_hash, last_transaction_id)
+      VALUES (p_stream_id, 0, NULL, pg_current_xact_id())
+      RETURNING * INTO v_stream;
+    EXCEPTION WHEN unique_violation THEN
+      -- A concurrent append created the stream first (the INSERT waited for its commit). Lock its row and go
       -- on as for an existing stream: the checks below then report the conflict for 'no_stream' / revision 0,
       -- find its idempotency key, or append after it for 'any'. The collision is never swallowed.
       SELECT * INTO v_stream FROM streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
@@ -155,7 +156,7 @@ BEGIN
         RAISE EXCEPTION 'fl_append_events: stream % vanished while being created', p_stream_id;
       END IF;
       v_existed := true;
-    END IF;
+    END;
   END IF;
   v_actual := CASE WHEN v_existed THEN v_stream.version ELSE 0 END;
 

@@ -1,14 +1,5 @@
-/**
- * The shape of a migration, structurally identical to TypeORM's MigrationInterface (a `name` ending in a
- * 13-digit timestamp, `up` and `down` running raw SQL through `queryRunner.query`), so these classes can be
- * handed to a TypeORM DataSource unchanged.
- */
-export interface MigrationQueryRunner {
-  query(sql: string, parameters?: unknown[]): Promise<unknown>;
-}
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export interface EventStoreMigration {
-  readonly name: string;
-  up(queryRunner: MigrationQueryRunner): Promise<void>;
-  down(queryRunner: MigrationQueryRunner): Promise<void>;
-}
+/** Event store migrations are TypeORM migrations: raw SQL through the query runner, names ending in a timestamp. */
+export type EventStoreMigration = MigrationInterface & { readonly name: string };
+export type MigrationQueryRunner = Pick<QueryRunner, 'query'>;
