@@ -24,15 +24,15 @@ export function graphqlClient(baseUrl: string) {
 export const LEAD_RESULT = `
   position
   replayed
-  event { eventId type revision position occurredAt recordedAt actor { type id } correlationId causationId idempotencyKey reason note data hash }
-  lead { id status revision score ownerId team value currency capturedAt source { channel campaign origin } }
+  event { eventId type revision position occurredAt recordedAt actor { type id } correlationId causationId idempotencyKey reason note data hash stageBefore stageAfter definition }
+  lead { id status stage revision score ownerId team value currency capturedAt source { channel campaign origin } }
 `;
 
 export const TIMELINE_QUERY = `
   query Timeline($id: ID!) {
     lead(id: $id) {
-      id status revision
-      timeline { eventId type revision position occurredAt recordedAt actor { type id } correlationId causationId idempotencyKey reason note data hash }
+      id status stage revision
+      timeline { eventId type revision position occurredAt recordedAt actor { type id } correlationId causationId idempotencyKey reason note data hash stageBefore stageAfter definition }
     }
   }
 `;

@@ -40,10 +40,14 @@ describe(`GraphQL writes on ${kind} PostgreSQL`, () => {
       [MUTATIONS.won, { leadId, amount: 15000, currency: 'eur', occurredAt: '2026-02-01T10:00:00Z' }, 'markLeadWon'],
     ];
     const positions: bigint[] = [];
+    const stages = ['responder', 'mql', 'handed_off', 'sal', 'won'];
     for (const [index, [mutation, input, field]] of steps.entries()) {
       const result = await app.gql(mutation, { input }, headers);
       expect(result.errors).toBeUndefined();
       const payload = result.data![field];
+      expect(payload.lead.stage).toBe(stages[index]);
+      expect(payload.event.stageAfter).toBe(stages[index]);
+      expect(payload.event.definition).toBe('default@1');
       expect(payload.event.revision).toBe(index + 1);
       expect(payload.lead.revision).toBe(index + 1);
       expect(payload.position).toBe(payload.event.position);
@@ -54,7 +58,16 @@ describe(`GraphQL writes on ${kind} PostgreSQL`, () => {
     const { data } = await app.gql(TIMELINE_QUERY, { id: leadId });
     const lead = data!.lead;
     expect(lead.status).toBe('WON');
+    expect(lead.stage).toBe('won');
     expect(lead.revision).toBe(5);
+    expect(lead.timeline.map((e: any) => [e.stageBefore, e.stageAfter])).toEqual([
+      [null, 'responder'],
+      ['responder', 'mql'],
+      ['mql', 'handed_off'],
+      ['handed_off', 'sal'],
+      ['sal', 'won'],
+    ]);
+    expect(new Set(lead.timeline.map((e: any) => e.definition))).toEqual(new Set(['default@1']));
     expect(lead.timeline.map((e: any) => e.type)).toEqual(['ResponderCaptured', 'LeadScored', 'HandedOff', 'Accepted', 'Won']);
     expect(lead.timeline.map((e: any) => e.revision)).toEqual([1, 2, 3, 4, 5]);
     expect(lead.timeline.map((e: any) => BigInt(e.position))).toEqual(positions);
@@ -91,6 +104,27 @@ describe(`GraphQL writes on ${kind} PostgreSQL`, () => {
       capturedAt: '2026-01-05T09:00:00.000Z',
       source: { channel: 'trade show', campaign: 'CeBIT', origin: 'MARKETING' },
     });
+  });
+
+  it('classifies a timeline under a named definition and refuses an unknown one with NOT_FOUND', async () => {
+    await capturedLead('lead-classified');
+    await app.gql(MUTATIONS.score, { input: { leadId: 'lead-classified', budget: 10, authority: 10, need: 10, timeframe: 10, trust: 10, occurredAt: '2026-01-05T09:30:00Z' } });
+    await app.gql(MUTATIONS.handOff, { input: { leadId: 'lead-classified', ownerId: 'bob', occurredAt: '2026-01-05T10:00:00Z' } });
+    await app.gql(MUTATIONS.reject, { input: { leadId: 'lead-classified', by: 'bob', reason: 'no-budget', occurredAt: '2026-01-06T10:00:00Z' } });
+    const query = `query($id: ID!, $def: String) { lead(id: $id) { stage timeline(definition: $def) { type stageBefore stageAfter definition } } }`;
+    const named = await app.gql(query, { id: 'lead-classified', def: 'default@1' });
+    expect(named.errors).toBeUndefined();
+    // A score of 50 stays below the MQL threshold (75): the lead goes from responder straight to handed_off.
+    expect(named.data!.lead.timeline).toEqual([
+      { type: 'ResponderCaptured', stageBefore: null, stageAfter: 'responder', definition: 'default@1' },
+      { type: 'LeadScored', stageBefore: 'responder', stageAfter: 'responder', definition: 'default@1' },
+      { type: 'HandedOff', stageBefore: 'responder', stageAfter: 'handed_off', definition: 'default@1' },
+      { type: 'Rejected', stageBefore: 'handed_off', stageAfter: null, definition: 'default@1' },
+    ]);
+    expect(named.data!.lead.stage).toBeNull();
+    const unknown = await app.gql(query, { id: 'lead-classified', def: 'mql60@1' });
+    expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(unknown.errors?.[0].message).toContain('mql60@1');
   });
 
   it('generates a lead id when the caller gives none', async () => {

@@ -76,7 +76,7 @@ describe('the GraphQL schema', () => {
     );
     expect(fieldTypes('LeadEvent')).toMatchObject({
       eventId: 'ID!', type: 'String!', revision: 'Int!', position: 'String!', occurredAt: 'DateTime!', recordedAt: 'DateTime!', actor: 'Actor!',
-      reason: 'String', note: 'String', data: 'JSON!', stageBefore: 'String', stageAfter: 'String', definition: 'String',
+      reason: 'String', note: 'String', data: 'JSON!', stageBefore: 'String', stageAfter: 'String', definition: 'String!',
     });
     expect(fieldTypes('Actor')).toEqual({ type: 'String!', id: 'String!' });
     expect(fieldTypes('LeadSource')).toMatchObject({ channel: 'String!', campaign: 'String', origin: 'Origin!' });

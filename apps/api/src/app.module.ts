@@ -8,6 +8,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { DateTimeScalar } from './common/date-time.scalar.js';
 import { GraphQLErrorsFilter } from './common/graphql-errors.filter.js';
 import type { AppConfig } from './config/app-config.js';
+import { FunnelDefinitions } from './funnel/funnel-definitions.js';
 import { offlineGraphiqlPlugin } from './graphiql/offline-graphiql.js';
 import { HealthController } from './health/health.controller.js';
 import { LeadResolver } from './leads/lead.resolver.js';
@@ -45,6 +46,8 @@ export class AppModule {
           sortSchema: true,
           introspection: true,
           graphiql: false,
+          // Field resolvers (e.g. Lead.timeline) need the error filter too, or their refusals turn into 500s.
+          fieldResolverEnhancers: ['filters'],
           plugins: [offlineGraphiqlPlugin('/graphql')],
           context: ({ req }: { req: unknown }) => ({ req }),
           buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
@@ -54,6 +57,7 @@ export class AppModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_FILTER, useClass: GraphQLErrorsFilter },
+        FunnelDefinitions,
         RecordLeadEventHandler,
         LeadResolver,
       ],

@@ -3,8 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { LeadCommand } from '../../../../libs/domain/src/index.js';
 import { uuidv7, type EventStore } from '../../../../libs/event-store/src/index.js';
+import { FunnelDefinitions } from '../funnel/funnel-definitions.js';
 import { EVENT_STORE } from '../storage/storage.module.js';
-import { leadHistory } from './lead-history.js';
+import { leadHistory, stageOf, stageTransitions } from './lead-history.js';
 import {
   AcceptLeadInput,
   AdvanceLeadStageInput,
@@ -31,26 +32,33 @@ export class LeadResolver {
   constructor(
     private readonly commandBus: CommandBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(FunnelDefinitions) private readonly definitions: FunnelDefinitions,
   ) {}
 
   @Query(() => Lead, { nullable: true, description: 'A lead by id, read from its stream (null when no such lead).' })
   async lead(@Args('id', { type: () => ID, description: 'The lead id.' }) id: string): Promise<Lead | null> {
     const history = leadHistory(id, await this.store.readStream(id));
-    return history.state.exists ? toLeadModel(history.state, history.events) : null;
+    if (!history.state.exists) return null;
+    return toLeadModel(history.state, history.events, stageOf(history.events, this.definitions.active()));
   }
 
-  @ResolveField(() => [LeadEvent], { description: 'Every event of the lead in revision order, with its audit metadata.' })
+  @ResolveField(() => [LeadEvent], {
+    description: 'Every event of the lead in revision order, with its audit metadata and the stage before and after it.',
+  })
   async timeline(
     @Parent() lead: Lead,
     @Args('definition', {
       type: () => String,
       nullable: true,
-      description: 'name@version of the funnel definition to classify the events with (default: the active one).',
+      description: 'name@version (or name, for its latest version) of the funnel definition that classifies the events; default: the active one.',
     })
-    _definition?: string | null,
+    definitionReference?: string | null,
   ): Promise<LeadEvent[]> {
+    const definition = this.definitions.resolve(definitionReference);
     const events = lead.events ?? (await this.store.readStream(lead.id));
-    return events.map(toLeadEventModel);
+    const transitions = stageTransitions(events, definition);
+    const reference = this.definitions.reference(definition);
+    return events.map((event, i) => toLeadEventModel(event, { ...transitions[i]!, definition: reference }));
   }
 
   @Mutation(() => LeadMutationResult, { description: 'Someone responded: opens a lead (ResponderCaptured).' })
@@ -109,17 +117,20 @@ export class LeadResolver {
     const change = await this.commandBus.execute(
       new RecordLeadEvent(command, commandContext(ctx), options.expectedRevision ?? null, options.idempotencyKey ?? null),
     );
-    return toMutationResult(change);
+    return this.toMutationResult(change);
   }
-}
 
-function toMutationResult(change: LeadChange): LeadMutationResult {
-  const { state, events } = change.history;
-  if (!state.exists) throw new Error(`Lead ${state.leadId} has no events after a successful write`);
-  return Object.assign(new LeadMutationResult(), {
-    lead: toLeadModel(state, events),
-    event: toLeadEventModel(change.event),
-    position: change.event.globalPosition,
-    replayed: change.replayed,
-  });
+  private toMutationResult(change: LeadChange): LeadMutationResult {
+    const { state, events } = change.history;
+    if (!state.exists) throw new Error(`Lead ${state.leadId} has no events after a successful write`);
+    const definition = this.definitions.active();
+    const transitions = stageTransitions(events, definition);
+    const index = events.findIndex((e) => e.eventId === change.event.eventId);
+    return Object.assign(new LeadMutationResult(), {
+      lead: toLeadModel(state, events, transitions.length > 0 ? transitions[transitions.length - 1]!.stageAfter : null),
+      event: toLeadEventModel(change.event, { ...transitions[index]!, definition: this.definitions.reference(definition) }),
+      position: change.event.globalPosition,
+      replayed: change.replayed,
+    });
+  }
 }

@@ -111,21 +111,18 @@ export class LeadEvent {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Funnel stage before the event under the classifying definition (null until stage read models exist).',
+    description: 'Funnel stage before the event under the classifying definition (null: in no stage).',
   })
   stageBefore!: string | null;
 
   @Field(() => String, {
     nullable: true,
-    description: 'Funnel stage after the event under the classifying definition (null until stage read models exist).',
+    description: 'Funnel stage after the event under the classifying definition (null: in no stage, e.g. after a rejection or loss).',
   })
   stageAfter!: string | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: 'name@version of the funnel definition that classified it (null until stage read models exist).',
-  })
-  definition!: string | null;
+  @Field({ description: 'name@version of the funnel definition that classified it.' })
+  definition!: string;
 }
 
 @ObjectType({ description: 'A lead: one stream of events, from its capture as a responder to won or lost.' })
@@ -138,7 +135,7 @@ export class Lead {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Current funnel stage under the active definition (null until stage read models exist).',
+    description: 'Current funnel stage under the active funnel definition (null: in no stage, e.g. after a rejection or loss).',
   })
   stage!: string | null;
 
@@ -185,11 +182,11 @@ export class LeadMutationResult {
   replayed!: boolean;
 }
 
-export function toLeadModel(state: CapturedLead, events?: RecordedEvent[]): Lead {
+export function toLeadModel(state: CapturedLead, events: RecordedEvent[], stage: string | null): Lead {
   return Object.assign(new Lead(), {
     id: state.leadId,
     status: state.status,
-    stage: null,
+    stage,
     revision: state.revision,
     source: state.source,
     score: state.score,
@@ -202,7 +199,13 @@ export function toLeadModel(state: CapturedLead, events?: RecordedEvent[]): Lead
   });
 }
 
-export function toLeadEventModel(event: RecordedEvent): LeadEvent {
+export interface StageClassification {
+  stageBefore: string | null;
+  stageAfter: string | null;
+  definition: string;
+}
+
+export function toLeadEventModel(event: RecordedEvent, classification: StageClassification): LeadEvent {
   const data = (event.data ?? {}) as Record<string, unknown>;
   const text = (key: string): string | null => (typeof data[key] === 'string' ? (data[key] as string) : null);
   return Object.assign(new LeadEvent(), {
@@ -221,8 +224,6 @@ export function toLeadEventModel(event: RecordedEvent): LeadEvent {
     note: text('note'),
     data: event.data,
     hash: event.hash,
-    stageBefore: null,
-    stageAfter: null,
-    definition: null,
+    ...classification,
   });
 }

@@ -37,3 +37,12 @@ export class LeadNotFoundError extends DomainError {
     this.name = 'LeadNotFoundError';
   }
 }
+
+/** A funnel definition reference (name@version) that names no known definition. */
+export class FunnelDefinitionNotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND' as const;
+  constructor(readonly reference: string) {
+    super(`Funnel definition ${reference} does not exist`);
+    this.name = 'FunnelDefinitionNotFoundError';
+  }
+}
