@@ -6,3 +6,5 @@ export * from './lead/evolve.js';
 export * from './lead/decide.js';
 export * from './lead/upcasting.js';
 export * from './shared/errors.js';
+export * from './calendar/index.js';
+export * from './funnel/index.js';
