@@ -46,6 +46,7 @@
  * Performance: day boundaries and working intervals are cached per zone / calendar in 64-day blocks with prefix
  * sums; workingSecondsBetween is O(number of 64-day blocks spanned) and needs no Intl call once the blocks exist.
  */
+import { BlockCache } from './block-cache.js';
 import { CalendarConfigError } from './errors.js';
 import { DAYS_PER_BLOCK, ZoneDays } from './zone-days.js';
 import {
@@ -86,7 +87,6 @@ export interface WorkingInterval {
 
 const BLOCK_SHIFT = Math.log2(DAYS_PER_BLOCK);
 const BLOCK_MASK = DAYS_PER_BLOCK - 1;
-const MAX_BLOCKS = 4096;
 /** Never look further than this for the next working day (a holiday list cannot cover 100 years). */
 const MAX_SEARCH_DAYS = 36_600;
 
@@ -133,10 +133,8 @@ export class WorkingCalendar {
   private readonly holidaySet: ReadonlySet<number>;
   private readonly openWallMs: number | null;
   private readonly closeWallMs: number | null;
-  private readonly blocks = new Map<number, WorkBlock>();
+  private readonly blocks = new BlockCache<WorkBlock>((index) => this.buildBlock(index));
   /** One-entry memo in front of the block map. */
-  private lastIndex = NaN;
-  private lastBlock: WorkBlock | undefined;
 
   constructor(options: WorkingCalendarOptions = {}) {
     if (options === null || typeof options !== 'object') throw new CalendarConfigError('options', 'expected an options object');
@@ -365,16 +363,7 @@ export class WorkingCalendar {
   }
 
   private block(index: number): WorkBlock {
-    if (index === this.lastIndex && this.lastBlock) return this.lastBlock;
-    let block = this.blocks.get(index);
-    if (!block) {
-      if (this.blocks.size >= MAX_BLOCKS) this.blocks.clear();
-      block = this.buildBlock(index);
-      this.blocks.set(index, block);
-    }
-    this.lastIndex = index;
-    this.lastBlock = block;
-    return block;
+    return this.blocks.get(index);
   }
 
   private buildBlock(index: number): WorkBlock {

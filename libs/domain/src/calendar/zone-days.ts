@@ -8,6 +8,7 @@
  * of local day d: local midnight, or — where midnight falls in a spring-forward gap — the first instant after the
  * gap (the 'compatible' resolution of zoned-time.ts).
  */
+import { BlockCache } from './block-cache.js';
 import {
   MS_PER_DAY,
   MS_PER_HOUR,
@@ -22,8 +23,6 @@ import {
 
 const BLOCK_SHIFT = 6;
 export const DAYS_PER_BLOCK = 1 << BLOCK_SHIFT; // 64
-/** A safety valve: beyond this many cached blocks (~700 years of days) the cache starts over. */
-const MAX_BLOCKS = 4096;
 
 interface DayBlock {
   /** dayStart of the block's 64 days plus the start of the following day (65 entries). */
@@ -36,12 +35,10 @@ interface DayBlock {
 }
 
 export class ZoneDays {
-  private readonly blocks = new Map<number, DayBlock>();
+  private readonly blocks = new BlockCache<DayBlock>((index) => this.buildBlock(index));
   /** A recent UTC offset, used only as the first guess when locating an instant's local day. */
   private guessOffsetMs = 0;
   /** One-entry memo in front of the block map: consecutive lookups mostly hit the same block. */
-  private lastIndex = NaN;
-  private lastBlock: DayBlock | undefined;
 
   private constructor(readonly timeZone: string) {}
 
@@ -141,16 +138,7 @@ export class ZoneDays {
   }
 
   private block(index: number): DayBlock {
-    if (index === this.lastIndex && this.lastBlock) return this.lastBlock;
-    let block = this.blocks.get(index);
-    if (!block) {
-      if (this.blocks.size >= MAX_BLOCKS) this.blocks.clear();
-      block = this.buildBlock(index);
-      this.blocks.set(index, block);
-    }
-    this.lastIndex = index;
-    this.lastBlock = block;
-    return block;
+    return this.blocks.get(index);
   }
 
   private buildBlock(index: number): DayBlock {
