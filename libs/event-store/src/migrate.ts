@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { EVENT_STORE_MIGRATIONS } from './migrations/index.js';
+import { EVENT_STORE_MIGRATIONS, type EventStoreMigration } from './migrations/index.js';
 
 /**
  * Applies the schema migrations with TypeORM (one transaction per migration; bookkeeping in
@@ -12,8 +12,15 @@ export const MIGRATIONS_TABLE = 'schema_migrations';
 /** pg_advisory_lock key shared by every migration run of this schema ('FLMIGRAT' in ASCII). */
 const MIGRATION_LOCK_KEY = '5065358744009392468';
 
-export async function runMigrations(databaseUrl: string, log: (msg: string) => void = () => {}): Promise<string[]> {
-  return withMigrationLock(databaseUrl, async (dataSource) => {
+/** The migration classes a run knows; other libraries append theirs (e.g. libs/projections' ALL_MIGRATIONS). */
+export type MigrationList = readonly (new () => EventStoreMigration)[];
+
+export async function runMigrations(
+  databaseUrl: string,
+  log: (msg: string) => void = () => {},
+  migrations: MigrationList = EVENT_STORE_MIGRATIONS,
+): Promise<string[]> {
+  return withMigrationLock(databaseUrl, migrations, async (dataSource) => {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     for (const migration of applied) log(`migration ${migration.name}: applied`);
     if (applied.length === 0) log('migrations: schema is up to date');
@@ -21,9 +28,16 @@ export async function runMigrations(databaseUrl: string, log: (msg: string) => v
   });
 }
 
-/** Reverts the most recently applied migration; returns its name (null when none is applied). */
-export async function revertLastMigration(databaseUrl: string, log: (msg: string) => void = () => {}): Promise<string | null> {
-  return withMigrationLock(databaseUrl, async (dataSource) => {
+/**
+ * Reverts the most recently applied migration; returns its name (null when none is applied). `migrations` must
+ * contain that migration's class (pass the same list the schema was migrated with).
+ */
+export async function revertLastMigration(
+  databaseUrl: string,
+  log: (msg: string) => void = () => {},
+  migrations: MigrationList = EVENT_STORE_MIGRATIONS,
+): Promise<string | null> {
+  return withMigrationLock(databaseUrl, migrations, async (dataSource) => {
     const [last] = (await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY "timestamp" DESC, id DESC LIMIT 1`)) as {
       name: string;
     }[];
@@ -34,11 +48,11 @@ export async function revertLastMigration(databaseUrl: string, log: (msg: string
   });
 }
 
-async function withMigrationLock<T>(databaseUrl: string, work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+async function withMigrationLock<T>(databaseUrl: string, migrations: MigrationList, work: (dataSource: DataSource) => Promise<T>): Promise<T> {
   const dataSource = new DataSource({
     type: 'postgres',
     url: databaseUrl,
-    migrations: [...EVENT_STORE_MIGRATIONS],
+    migrations: [...migrations],
     migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,
     logging: false,

@@ -5,6 +5,7 @@ import {
   startEmbeddedPostgres,
   type EventStore,
 } from '../../../../libs/event-store/src/index.js';
+import { ALL_MIGRATIONS } from '../../../../libs/projections/src/index.js';
 import type { AppConfig } from '../config/app-config.js';
 
 export interface StorageLog {
@@ -42,7 +43,7 @@ export class LedgerStorage {
       stopEmbedded = () => embedded.stop();
     }
     try {
-      const applied = await runMigrations(url, (message: string) => log.info(message));
+      const applied = await runMigrations(url, (message: string) => log.info(message), ALL_MIGRATIONS);
       if (applied.length > 0) log.info(`Applied migrations: ${applied.join(', ')}`);
       const eventStore = await PostgresEventStore.connect(url, { poolSize: config.databasePoolSize });
       return new LedgerStorage(url, stopEmbedded ? 'embedded' : 'external', eventStore, stopEmbedded);

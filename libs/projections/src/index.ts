@@ -1,0 +1,24 @@
+// The projection runner: exactly-once read models fed from the event store's global feed.
+export type { Projection, ProjectionTransaction } from './projection.js';
+export { ProjectionRunner, type ProjectionRunnerOptions, type RunResult, type RunnerStatus } from './projection-runner.js';
+export {
+  projectionStatus,
+  hasReached,
+  waitUntilReached,
+  LAG_EXACT_LIMIT,
+  ProjectionNotRunningError,
+  ProjectionWaitTimeoutError,
+  type ProjectionStatus,
+} from './projection-status.js';
+export {
+  ensureCheckpointRow,
+  restartProjection,
+  pauseProjection,
+  CheckpointConflictError,
+  ProjectionSchemaMissingError,
+  UnknownProjectionError,
+  type ProjectionState,
+} from './checkpoints.js';
+export { LEADERSHIP_LOCK_NAMESPACE } from './leadership.js';
+export { isRetryable, describeError } from './failures.js';
+export { PROJECTION_MIGRATIONS, ALL_MIGRATIONS, CreateProjectionCheckpoints1732400000000 } from './migrations/index.js';

@@ -1,0 +1,13 @@
+import { EVENT_STORE_MIGRATIONS, type EventStoreMigration } from '../../../event-store/src/migrations/index.js';
+import { CreateProjectionCheckpoints1732400000000 } from './1732400000000-CreateProjectionCheckpoints.js';
+
+export { CreateProjectionCheckpoints1732400000000 } from './1732400000000-CreateProjectionCheckpoints.js';
+
+/** The projections library's migrations, oldest first. */
+export const PROJECTION_MIGRATIONS: readonly (new () => EventStoreMigration)[] = [CreateProjectionCheckpoints1732400000000];
+
+/**
+ * Event store + projections, in timestamp order: pass it to runMigrations / revertLastMigration wherever the
+ * projections run (a schema migrated with a shorter list cannot revert the migrations it does not know).
+ */
+export const ALL_MIGRATIONS: readonly (new () => EventStoreMigration)[] = [...EVENT_STORE_MIGRATIONS, ...PROJECTION_MIGRATIONS];

@@ -1,0 +1,440 @@
+import type pg from 'pg';
+import type { Checkpoint, RecordedEvent } from '../../event-store/src/index.js';
+import { feedReader } from '../../event-store/src/feed.js';
+import { checkpointOfEvent, compareCheckpoints } from '../../event-store/src/rows.js';
+import {
+  CheckpointConflictError,
+  LOCK_NOT_AVAILABLE,
+  UnknownProjectionError,
+  advanceCheckpoint,
+  ensureCheckpointRow,
+  lockCheckpoint,
+  markFailed,
+  namesSharingLockKey,
+  peekCheckpoint,
+  restartProjection,
+  type ProjectionState,
+} from './checkpoints.js';
+import { describeError, findFailingEvent, isRetryable, type Culprit } from './failures.js';
+import { LeaderConnection } from './leadership.js';
+import type { Projection } from './projection.js';
+import { projectionStatus, type ProjectionStatus } from './projection-status.js';
+
+export interface ProjectionRunnerOptions {
+  /** Events per batch transaction; default: the projection's batchSize, else 1000. */
+  batchSize?: number;
+  /** How often a leader looks for work without a notification (ms, default 500). */
+  pollIntervalMs?: number;
+  /** How often a standby tries to take leadership (ms, default 1000). */
+  standbyRetryMs?: number;
+  /** The channel fl_append_events notifies (default 'fl_events'). */
+  notifyChannel?: string;
+  /** Pure upcaster applied to every event before apply (an upcast error stops the projection like apply's). */
+  upcast?: (event: RecordedEvent) => RecordedEvent;
+  /** Settings of the dedicated leadership connection (default: the pool's). */
+  connection?: pg.ClientConfig;
+  /** Background problems and leadership changes; default console.warn. */
+  log?: (message: string, error?: unknown) => void;
+}
+
+export interface RunResult {
+  /** Events applied and committed by this call. */
+  processed: number;
+  /** The projection's state as this call left it. */
+  state: ProjectionState;
+  /** Nothing more was readable after this call (as of its read). */
+  caughtUp: boolean;
+  /** Another transaction held the checkpoint row (another runner mid-batch): nothing was done, try later. */
+  busy: boolean;
+  /** The checkpoint after this call (null when busy). */
+  checkpoint: Checkpoint | null;
+  /** Set when this call stopped the projection on a poison event. */
+  failure?: { eventId: string; error: string };
+}
+
+export interface RunnerStatus extends ProjectionStatus {
+  /** This runner holds the leadership lock now. */
+  leader: boolean;
+  /** start() was called and stop() not yet. */
+  started: boolean;
+}
+
+const DEFAULT_BATCH = 1000;
+const DEFAULT_POLL_MS = 500;
+const DEFAULT_STANDBY_MS = 1000;
+const MAX_BACKOFF_MS = 5000;
+const BUSY_RETRY_MS = 100;
+/** Held-back events are released when an older transaction ends (usually soon): look again at least this often. */
+const HELD_BACK_MAX_MS = 200;
+
+type Poison = { poison: true; from: Checkpoint; events: RecordedEvent[]; error: unknown };
+
+/**
+ * Feeds one projection from the global feed, exactly once, with the checkpoint in the same transaction as
+ * the projection's writes. One batch = one transaction:
+ *
+ *   BEGIN
+ *   SELECT ... FROM projection_checkpoints WHERE name = $1 FOR UPDATE NOWAIT   -- 55P03: another runner: back off
+ *   SELECT ... FROM events e WHERE (e.transaction_id, e.global_position) > ($tx, $pos)
+ *     AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY ... LIMIT $n   -- the guarded feed
+ *   -- projection.apply(tx, events): the projection's bulk writes
+ *   UPDATE projection_checkpoints SET transaction_id = $new_tx, global_position = $new_pos, ...
+ *    WHERE name = $1 AND transaction_id = $tx AND global_position = $pos AND state = 'running'   -- 0 rows: throw
+ *   COMMIT
+ *
+ * The row lock gives the batch transaction an id, and like any open transaction it holds back every feed
+ * reader of the cluster (the guard) until it ends: keep batches short (apply in bulk). An idle poll takes no
+ * lock: it first peeks, unlocked, whether the feed has anything after the checkpoint.
+ *
+ * start() runs it continuously: one runner per projection leads (session advisory lock on a dedicated
+ * connection, which also LISTENs for appends; polling is the fallback); the others wait as standbys and take
+ * over when the leader's session ends. A poison event (apply throws anything but a connection or
+ * serialization error) rolls the batch back; a second transaction bisects the batch to the exact event,
+ * commits the events before it with the checkpoint just before it, and stops the projection (state 'failed',
+ * error, failed_event_id). It is never skipped: restart() resumes with that event after a fix.
+ * runOnce()/catchUp() run batches directly (tests, CLI); they are safe next to a running leader because of
+ * the row lock.
+ */
+export class ProjectionRunner {
+  readonly name: string;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly standbyMs: number;
+  private readonly channel: string;
+  private readonly log: (message: string, error?: unknown) => void;
+  private checkpointReady: Promise<void> | null = null;
+  private loop: Promise<void> | null = null;
+  private stopped = false;
+  private leader: LeaderConnection | null = null;
+  private wakeRequested = false;
+  private notified = false;
+  private readonly sleepers = new Set<{ wakeable: boolean; end: () => void }>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly projection: Projection,
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {
+    if (typeof projection.name !== 'string' || projection.name.length === 0) throw new TypeError('ProjectionRunner: the projection needs a non-empty name');
+    this.name = projection.name;
+    this.batchSize = positiveInteger(options.batchSize ?? projection.batchSize ?? DEFAULT_BATCH, 'batchSize');
+    this.pollMs = positiveInteger(options.pollIntervalMs ?? DEFAULT_POLL_MS, 'pollIntervalMs');
+    this.standbyMs = positiveInteger(options.standbyRetryMs ?? DEFAULT_STANDBY_MS, 'standbyRetryMs');
+    this.channel = options.notifyChannel ?? 'fl_events';
+    this.log = options.log ?? ((message, error) => console.warn(`[projections] ${message}`, error ?? ''));
+  }
+
+  /** This runner holds the leadership lock now. */
+  get isLeader(): boolean {
+    return this.leader !== null && !this.leader.lost;
+  }
+
+  /**
+   * Creates the checkpoint row if needed, then leads or stands by in the background. Rejects when the schema
+   * is missing or the name's lock key collides with another projection's.
+   */
+  async start(): Promise<void> {
+    if (this.loop || this.stopped) throw new Error(`projection ${this.name}: a runner starts once (create a new ProjectionRunner after stop())`);
+    const ready = this.prepare();
+    // start() reports preparation errors; the loop itself never rejects.
+    this.loop = ready.then(
+      () => this.runLoop(),
+      () => undefined,
+    );
+    try {
+      await ready;
+    } catch (error) {
+      this.loop = null;
+      throw error;
+    }
+  }
+
+  /** Stops leading or waiting; resolves after the batch in flight (if any) finished and leadership is released. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const sleeper of [...this.sleepers]) sleeper.end();
+    await this.loop?.catch(() => undefined);
+  }
+
+  /** Back to 'running' after a fix (from 'failed' or 'stopped'); the failed event is the next one applied. */
+  async restart(): Promise<boolean> {
+    const restarted = await restartProjection(this.pool, this.name);
+    if (restarted) this.wake();
+    return restarted;
+  }
+
+  async status(): Promise<RunnerStatus> {
+    const [status] = await projectionStatus(this.pool, [this.name]);
+    if (!status) throw new UnknownProjectionError(this.name);
+    return { ...status, leader: this.isLeader, started: this.loop !== null && !this.stopped };
+  }
+
+  /** Runs batches until caught up, the projection is not running, or another runner holds the row. */
+  async catchUp(): Promise<RunResult> {
+    return this.catchUpWhile(() => !this.stopped);
+  }
+
+  /** One batch transaction (at most batchSize events). */
+  async runOnce(): Promise<RunResult> {
+    await this.prepare();
+    // Look without a lock first: an idle poll then costs one read, no transaction id and no row write.
+    const peek = await peekCheckpoint(this.pool, this.name);
+    if (!peek) throw new UnknownProjectionError(this.name);
+    if (peek.state !== 'running' || !peek.hasWork) {
+      return { processed: 0, state: peek.state, caughtUp: !peek.hasWork, busy: false, checkpoint: peek.checkpoint };
+    }
+    return this.withClient(async (client) => {
+      const outcome = await this.runBatch(client);
+      return 'poison' in outcome ? this.stopOnPoison(client, outcome) : outcome;
+    });
+  }
+
+  private prepare(): Promise<void> {
+    this.checkpointReady ??= (async () => {
+      await ensureCheckpointRow(this.pool, this.name);
+      const sharing = await namesSharingLockKey(this.pool, this.name);
+      if (sharing.length > 0) {
+        throw new Error(`projection ${this.name}: its leadership lock key (hashtext) equals that of ${sharing.join(', ')}; rename one of them`);
+      }
+    })();
+    // A failed preparation (database down) is retried on the next call.
+    this.checkpointReady.catch(() => (this.checkpointReady = null));
+    return this.checkpointReady;
+  }
+
+  private async catchUpWhile(go: () => boolean): Promise<RunResult> {
+    let processed = 0;
+    for (;;) {
+      const result = await this.runOnce();
+      processed += result.processed;
+      if (result.caughtUp || result.busy || result.state !== 'running' || !go()) return { ...result, processed };
+    }
+  }
+
+  /** The batch transaction (see the class comment). A non-retryable apply error comes back as Poison, rolled back. */
+  private async runBatch(client: pg.PoolClient): Promise<RunResult | Poison> {
+    return inTransaction<RunResult | Poison>(client, async () => {
+      const row = await lockOrBusy(client, this.name);
+      if (row === 'busy') return { commit: false, value: busyResult() };
+      if (!row) throw new UnknownProjectionError(this.name);
+      const from = row.checkpoint;
+      if (row.state !== 'running') return { commit: false, value: { processed: 0, state: row.state, caughtUp: false, busy: false, checkpoint: from } };
+
+      const batch = await feedReader(client, true).readBatch(from, this.batchSize);
+      if (!batch) return { commit: false, value: { processed: 0, state: 'running', caughtUp: true, busy: false, checkpoint: from } };
+      try {
+        await this.apply(client, batch.events);
+      } catch (error) {
+        if (isRetryable(error)) throw error;
+        return { commit: false, value: { poison: true, from, events: batch.events, error } };
+      }
+      await advanceCheckpoint(client, this.name, from, batch.checkpoint, batch.events.length);
+      const processed = batch.events.length;
+      return { commit: true, value: { processed, state: 'running', caughtUp: processed < this.batchSize, busy: false, checkpoint: batch.checkpoint } };
+    });
+  }
+
+  private async apply(client: pg.PoolClient, events: readonly RecordedEvent[]): Promise<void> {
+    const upcast = this.options.upcast;
+    await this.projection.apply(client, upcast ? events.map(upcast) : events);
+  }
+
+  /**
+   * The batch failed and was rolled back. Replays it in a second transaction to name the exact event; that
+   * transaction then commits the events before it, the checkpoint just before it and the 'failed' state, so
+   * failed_event_id is always the first event after the checkpoint. When no single event fails, nothing is
+   * applied and the batch's first event is recorded with an explanation.
+   */
+  private async stopOnPoison(client: pg.PoolClient, { from, events, error }: Poison): Promise<RunResult> {
+    const pinned = await inTransaction<{ culprit: Culprit; at: Checkpoint; message: string } | null | 'moved'>(client, async () => {
+      const row = await lockOrBusy(client, this.name);
+      if (row === 'busy' || !row || row.state !== 'running' || compareCheckpoints(row.checkpoint, from) !== 0) return { commit: false, value: 'moved' };
+      const culprit = await findFailingEvent(client, events, (part) => this.apply(client, part));
+      if (!culprit) return { commit: false, value: null };
+      const before = events[culprit.index - 1];
+      const at = before ? checkpointOfEvent(before) : from;
+      if (before) await advanceCheckpoint(client, this.name, from, at, culprit.index);
+      const { event } = culprit;
+      const message = `${describeError(culprit.error)} [event ${event.type} ${event.streamId}@${event.revision}, global position ${event.globalPosition}]`;
+      if (!(await markFailed(client, this.name, at, message, event.eventId))) throw new CheckpointConflictError(this.name, at);
+      return { commit: true, value: { culprit, at, message } };
+    });
+    if (pinned === 'moved') return busyResult(); // someone else moved the projection meanwhile: look again later
+
+    let failed: RecordedEvent;
+    let message: string;
+    let at = from;
+    let processed = 0;
+    if (pinned) {
+      ({ at, message } = pinned);
+      failed = pinned.culprit.event;
+      processed = pinned.culprit.index;
+    } else {
+      failed = events[0]!;
+      message =
+        `${describeError(error)} [the batch of ${events.length} events from global position ${failed.globalPosition} failed, but no single event ` +
+        'fails after its predecessors: the failure depends on how the batch was composed (e.g. one upsert touching a row twice) or apply is not deterministic]';
+      if (!(await markFailed(client, this.name, from, message, failed.eventId))) return busyResult();
+    }
+    this.log(`projection ${this.name} STOPPED (state failed) at event ${failed.eventId}: ${message}. Fix it, then restart().`, error);
+    return { processed, state: 'failed', caughtUp: false, busy: false, checkpoint: at, failure: { eventId: failed.eventId, error: message } };
+  }
+
+  /** A pooled client; destroyed instead of returned after any error (its session state is unknown). */
+  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    // A checked-out client whose connection dies emits 'error'; unheard, that would crash the process. The
+    // query in flight rejects as well, which is where the failure is handled.
+    let connectionError: Error | undefined;
+    const onError = (error: Error) => (connectionError = error);
+    client.on('error', onError);
+    try {
+      const result = await work(client);
+      client.removeListener('error', onError);
+      client.release(connectionError);
+      return result;
+    } catch (error) {
+      client.removeListener('error', onError);
+      client.release(connectionError ?? (error instanceof Error ? error : new Error(String(error))));
+      throw error;
+    }
+  }
+
+  // ---- the background loop: standby, then lead until stopped or the session is lost ----
+
+  private async runLoop(): Promise<void> {
+    let failures = 0;
+    let lostLeadership = false;
+    while (!this.stopped) {
+      // After losing leadership, let a waiting standby take over first instead of flapping back at once.
+      if (lostLeadership) await this.sleep(this.standbyMs, false);
+      lostLeadership = false;
+      if (this.stopped) break;
+      const leader = new LeaderConnection(
+        this.options.connection ?? this.pool.options,
+        this.name,
+        this.channel,
+        () => {
+          this.notified = true;
+          this.wake();
+        },
+        (error) => {
+          if (!this.stopped) this.log(`projection ${this.name}: the leadership connection ended${this.leader === leader ? '; leadership lost' : ''}`, error);
+          this.wake();
+        },
+      );
+      try {
+        while (!this.stopped && !(await leader.tryAcquire())) await this.sleep(this.standbyMs, false);
+        if (this.stopped) break;
+        failures = 0;
+        this.leader = leader;
+        this.log(`projection ${this.name}: leading (backend pid ${leader.pid})`);
+        await this.lead(leader);
+        lostLeadership = !this.stopped;
+      } catch (error) {
+        failures++;
+        if (!this.stopped) this.log(`projection ${this.name}: leadership connection failed (attempt ${failures}), retrying`, error);
+      } finally {
+        // Clear the flag before the session ends: nobody else can lead before that, so flags never overlap.
+        this.leader = null;
+        await leader.close();
+      }
+      if (failures > 0) await this.sleep(backoff(failures), false);
+    }
+  }
+
+  private async lead(leader: LeaderConnection): Promise<void> {
+    let failures = 0;
+    let heldBackDelay = 0;
+    let lastHeartbeat = Date.now();
+    while (!this.stopped && !leader.lost) {
+      this.wakeRequested = false;
+      const notified = this.notified;
+      this.notified = false;
+      try {
+        if (Date.now() - lastHeartbeat >= this.pollMs) {
+          await leader.heartbeat();
+          lastHeartbeat = Date.now();
+        }
+        const result = await this.catchUpWhile(() => !this.stopped && !leader.lost);
+        failures = 0;
+        if (this.wakeRequested) continue;
+        if (result.busy) {
+          await this.sleep(BUSY_RETRY_MS / 2 + Math.random() * BUSY_RETRY_MS);
+        } else if (notified && result.state === 'running' && result.checkpoint && (await feedReader(this.pool, true).hasHeldBackEvents(result.checkpoint))) {
+          // Notified, but an older transaction still holds the new event back: look again soon, not after the poll.
+          heldBackDelay = Math.min(Math.max(10, heldBackDelay * 2), HELD_BACK_MAX_MS, this.pollMs);
+          this.notified = true;
+          await this.sleep(heldBackDelay);
+        } else {
+          heldBackDelay = 0;
+          await this.sleep(this.pollMs);
+        }
+      } catch (error) {
+        if (leader.lost) return;
+        failures++;
+        this.log(`projection ${this.name}: batch failed (attempt ${failures}), retrying from the same checkpoint`, error);
+        await this.sleep(backoff(failures));
+      }
+    }
+  }
+
+  private wake(): void {
+    this.wakeRequested = true;
+    for (const sleeper of [...this.sleepers]) if (sleeper.wakeable) sleeper.end();
+  }
+
+  /** Waits `ms`; a wakeable sleep ends early on wake() (notification, restart), every sleep ends on stop(). */
+  private sleep(ms: number, wakeable = true): Promise<void> {
+    if (this.stopped || (wakeable && this.wakeRequested)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const sleeper = {
+        wakeable,
+        end: () => {
+          clearTimeout(timer);
+          this.sleepers.delete(sleeper);
+          resolve();
+        },
+      };
+      const timer = setTimeout(sleeper.end, ms);
+      this.sleepers.add(sleeper);
+    });
+  }
+}
+
+async function lockOrBusy(client: pg.PoolClient, name: string) {
+  try {
+    return await lockCheckpoint(client, name);
+  } catch (error) {
+    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return 'busy' as const;
+    throw error;
+  }
+}
+
+/** BEGIN; work decides COMMIT or ROLLBACK; ROLLBACK on any error (rethrown). */
+async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<{ commit: boolean; value: T }>): Promise<T> {
+  await client.query('BEGIN');
+  let outcome: { commit: boolean; value: T };
+  try {
+    outcome = await work();
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined); // a broken connection is destroyed by withClient
+    throw error;
+  }
+  await client.query(outcome.commit ? 'COMMIT' : 'ROLLBACK');
+  return outcome.value;
+}
+
+function busyResult(): RunResult {
+  return { processed: 0, state: 'running', caughtUp: false, busy: true, checkpoint: null };
+}
+
+function backoff(failures: number): number {
+  const base = Math.min(100 * 2 ** (failures - 1), MAX_BACKOFF_MS);
+  return base / 2 + Math.random() * (base / 2);
+}
+
+function positiveInteger(value: number, what: string): number {
+  if (!Number.isInteger(value) || value <= 0) throw new TypeError(`ProjectionRunner: ${what} must be a positive integer, got ${value}`);
+  return value;
+}

@@ -1,0 +1,32 @@
+import type pg from 'pg';
+import type { RecordedEvent } from '../../event-store/src/index.js';
+
+/**
+ * The client of the runner's batch transaction. The runner owns BEGIN/COMMIT/ROLLBACK and savepoints: a
+ * projection only issues its own reads and writes (never transaction control, never another connection, or
+ * its writes would escape the checkpoint's transaction).
+ */
+export type ProjectionTransaction = Pick<pg.ClientBase, 'query'>;
+
+/**
+ * A read model fed from the global event feed, exactly once: the runner calls `apply` with each batch of
+ * events, in feed order, inside ONE transaction that also advances the projection's checkpoint. Either the
+ * batch's writes and the new checkpoint commit together, or neither does.
+ *
+ * Write in bulk: fold the batch in memory first, then write it with a few set-based statements (multi-row
+ * `INSERT ... SELECT FROM unnest($1::text[], ...) ON CONFLICT ... DO UPDATE`, one `UPDATE ... FROM unnest`,
+ * COPY for insert-only rebuilds). Never one round trip per event: that is what makes catch-ups and rebuilds
+ * crawl. Fold duplicates of a key before the upsert: one INSERT ... ON CONFLICT DO UPDATE cannot touch the
+ * same row twice (PostgreSQL raises 21000), and the runner would report that batch as failed.
+ *
+ * `apply` must be deterministic over (database state, events): the runner replays a failed batch in smaller
+ * pieces, inside a rolled-back transaction, to name the exact event that fails. A thrown error stops the
+ * projection (state 'failed'); the event is never skipped. Connection and serialization errors are retried.
+ */
+export interface Projection {
+  /** Unique, stable: the checkpoint row's key (and the leadership lock's). */
+  readonly name: string;
+  /** Events per batch (the runner's batchSize option overrides it; default 1000). */
+  readonly batchSize?: number;
+  apply(tx: ProjectionTransaction, events: readonly RecordedEvent[]): Promise<void>;
+}
