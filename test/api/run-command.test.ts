@@ -95,4 +95,36 @@ describe('the run command with no PostgreSQL configured', () => {
     expect(await exited).toBe(0);
     expect(await portOpen(pgPort)).toBe(false); // the embedded PostgreSQL stopped with the API
   }, 180_000);
+
+  it('exits with a clear message when its port is taken, and leaves no PostgreSQL running', async () => {
+    const [port, pgPort] = [await findFreePort(), await findFreePort()];
+    const blocker = net.createServer().listen(port, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), FUNNEL_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+      delete env.DATABASE_URL;
+      const failing = spawn(process.execPath, [main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      failing.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      failing.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => failing.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(output).toMatch(/failed to start: .*EADDRINUSE/);
+      expect(await portOpen(pgPort)).toBe(false);
+    } finally {
+      blocker.close();
+    }
+  }, 120_000);
+
+  it('refuses a bad configuration with the variable and the fix, before starting anything', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: 'eighty', DATABASE_URL: 'mysql://x@y/z' };
+    const failing = spawn(process.execPath, [main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    failing.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => failing.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(output).toContain('Invalid configuration');
+    expect(output).toContain('PORT=eighty is not valid');
+    expect(output).toContain('DATABASE_URL must start with postgres://');
+  });
 });

@@ -7,7 +7,11 @@ import { serveGraphiqlAssets } from './graphiql/offline-graphiql.js';
 
 /** Builds the API application (storage opened, migrations run); the caller decides where it listens. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    // Throw instead of process.abort() on a failed start, so the caller can stop what already started.
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   serveGraphiqlAssets(app);
   return app;

@@ -38,7 +38,13 @@ async function main(): Promise<void> {
     });
   }
 
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    // e.g. the port is taken: stop the embedded PostgreSQL too, or it would outlive this process.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.log(`Funnel Ledger API ready: http://${config.host}:${port}/graphql (health: /health)`);
