@@ -8,3 +8,5 @@ export * from './lead/upcasting.js';
 export * from './shared/errors.js';
 export * from './calendar/index.js';
 export * from './funnel/index.js';
+export * from './metrics/index.js';
+export * from './sla/index.js';

@@ -1,3 +1,4 @@
+import { WakeableSleep, backoffDelay } from './wakeable-sleep.js';
 import pg from 'pg';
 import { START_OF_FEED, type Checkpoint, type EventBatch, type Subscription, type SubscriptionOptions } from './event-store.port.js';
 import type { FeedReader } from './feed.js';
@@ -13,7 +14,6 @@ export interface SubscriptionDeps {
 
 const DEFAULT_POLL_MS = 500;
 const DEFAULT_BATCH = 1000;
-const MAX_BACKOFF_MS = 5000;
 
 /** The handler threw: the subscription stops on this batch (it is never skipped). */
 class HandlerFailed {
@@ -35,9 +35,8 @@ export class PostgresSubscription implements Subscription {
   private readonly batchSize: number;
   private readonly pollMs: number;
   private stopped = false;
-  private wakeRequested = false;
   private notified = false;
-  private readonly sleepers = new Set<{ wakeable: boolean; end: () => void }>();
+  private readonly sleeper = new WakeableSleep();
   private listening = false;
   private caughtUpOnce = false;
   private markReady!: () => void;
@@ -64,19 +63,15 @@ export class PostgresSubscription implements Subscription {
   private halt(): void {
     this.stopped = true;
     this.markHalted();
-    for (const sleeper of [...this.sleepers]) sleeper.end();
+    this.sleeper.stop();
   }
 
-  private wake(): void {
-    this.wakeRequested = true;
-    for (const sleeper of [...this.sleepers]) if (sleeper.wakeable) sleeper.end();
-  }
 
   private async readLoop(): Promise<void> {
     let failures = 0;
     let heldBackDelay = 0;
     while (!this.stopped) {
-      this.wakeRequested = false;
+      this.sleeper.clearWake();
       const notified = this.notified;
       this.notified = false;
       try {
@@ -84,16 +79,16 @@ export class PostgresSubscription implements Subscription {
         failures = 0;
         this.caughtUpOnce = true;
         this.maybeReady();
-        if (this.wakeRequested) continue;
+        if (this.sleeper.woken) continue;
         // A notification came but the event may still be held back by an older running transaction:
         // look again soon instead of waiting for the next poll.
         if (notified && (await this.deps.feed.hasHeldBackEvents(this.checkpoint))) {
           heldBackDelay = Math.min(Math.max(10, heldBackDelay * 2), this.pollMs);
           this.notified = true;
-          await this.sleep(heldBackDelay);
+          await this.sleeper.sleep(heldBackDelay);
         } else {
           heldBackDelay = 0;
-          await this.sleep(this.pollMs);
+          await this.sleeper.sleep(this.pollMs);
         }
       } catch (error) {
         if (error instanceof HandlerFailed) {
@@ -103,7 +98,7 @@ export class PostgresSubscription implements Subscription {
         }
         failures++;
         this.deps.log(`subscription: reading the feed failed (attempt ${failures}), retrying from the same checkpoint`, error);
-        await this.sleep(backoff(failures));
+        await this.sleeper.sleep(backoffDelay(failures));
       }
     }
   }
@@ -152,7 +147,7 @@ export class PostgresSubscription implements Subscription {
       });
       client.on('notification', () => {
         this.notified = true;
-        this.wake();
+        this.sleeper.wake();
       });
       try {
         const listening = (async () => {
@@ -165,7 +160,7 @@ export class PostgresSubscription implements Subscription {
         if (this.stopped) break;
         failures = 0;
         this.listening = true;
-        this.wake(); // notifications may have been missed while (re)connecting
+        this.sleeper.wake(); // notifications may have been missed while (re)connecting
         this.maybeReady();
         await Promise.race([closed, this.halted]);
       } catch (error) {
@@ -176,7 +171,7 @@ export class PostgresSubscription implements Subscription {
       }
       if (this.stopped) break;
       failures++;
-      await this.sleep(backoff(failures), false);
+      await this.sleeper.sleep(backoffDelay(failures), false);
     }
   }
 
@@ -184,28 +179,8 @@ export class PostgresSubscription implements Subscription {
     if (this.listening && this.caughtUpOnce) this.markReady();
   }
 
-  /** Waits `ms`; a wakeable sleep ends early on wake() (notification), every sleep ends on stop(). */
-  private sleep(ms: number, wakeable = true): Promise<void> {
-    if (this.stopped || (wakeable && this.wakeRequested)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const sleeper = {
-        wakeable,
-        end: () => {
-          clearTimeout(timer);
-          this.sleepers.delete(sleeper);
-          resolve();
-        },
-      };
-      const timer = setTimeout(sleeper.end, ms);
-      this.sleepers.add(sleeper);
-    });
-  }
 }
 
-function backoff(failures: number): number {
-  const base = Math.min(100 * 2 ** (failures - 1), MAX_BACKOFF_MS);
-  return base / 2 + Math.random() * (base / 2);
-}
 
 function positive(value: number, what: string): number {
   if (!Number.isFinite(value) || value <= 0) throw new TypeError(`subscribe: ${what} must be a positive number, got ${value}`);

@@ -1,3 +1,4 @@
+import { WakeableSleep, backoffDelay } from '../../event-store/src/wakeable-sleep.js';
 import type pg from 'pg';
 import type { Checkpoint, RecordedEvent } from '../../event-store/src/index.js';
 import { feedReader } from '../../event-store/src/feed.js';
@@ -62,7 +63,6 @@ export interface RunnerStatus extends ProjectionStatus {
 const DEFAULT_BATCH = 1000;
 const DEFAULT_POLL_MS = 500;
 const DEFAULT_STANDBY_MS = 1000;
-const MAX_BACKOFF_MS = 5000;
 const BUSY_RETRY_MS = 100;
 /** Held-back events are released when an older transaction ends (usually soon): look again at least this often. */
 const HELD_BACK_MAX_MS = 200;
@@ -106,9 +106,8 @@ export class ProjectionRunner {
   private loop: Promise<void> | null = null;
   private stopped = false;
   private leader: LeaderConnection | null = null;
-  private wakeRequested = false;
   private notified = false;
-  private readonly sleepers = new Set<{ wakeable: boolean; end: () => void }>();
+  private readonly sleeper = new WakeableSleep();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -152,14 +151,14 @@ export class ProjectionRunner {
   /** Stops leading or waiting; resolves after the batch in flight (if any) finished and leadership is released. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const sleeper of [...this.sleepers]) sleeper.end();
+    this.sleeper.stop();
     await this.loop?.catch(() => undefined);
   }
 
   /** Back to 'running' after a fix (from 'failed' or 'stopped'); the failed event is the next one applied. */
   async restart(): Promise<boolean> {
     const restarted = await restartProjection(this.pool, this.name);
-    if (restarted) this.wake();
+    if (restarted) this.sleeper.wake();
     return restarted;
   }
 
@@ -307,7 +306,7 @@ export class ProjectionRunner {
     let lostLeadership = false;
     while (!this.stopped) {
       // After losing leadership, let a waiting standby take over first instead of flapping back at once.
-      if (lostLeadership) await this.sleep(this.standbyMs, false);
+      if (lostLeadership) await this.sleeper.sleep(this.standbyMs, false);
       lostLeadership = false;
       if (this.stopped) break;
       const leader = new LeaderConnection(
@@ -316,15 +315,15 @@ export class ProjectionRunner {
         this.channel,
         () => {
           this.notified = true;
-          this.wake();
+          this.sleeper.wake();
         },
         (error) => {
           if (!this.stopped) this.log(`projection ${this.name}: the leadership connection ended${this.leader === leader ? '; leadership lost' : ''}`, error);
-          this.wake();
+          this.sleeper.wake();
         },
       );
       try {
-        while (!this.stopped && !(await leader.tryAcquire())) await this.sleep(this.standbyMs, false);
+        while (!this.stopped && !(await leader.tryAcquire())) await this.sleeper.sleep(this.standbyMs, false);
         if (this.stopped) break;
         failures = 0;
         this.leader = leader;
@@ -339,7 +338,7 @@ export class ProjectionRunner {
         this.leader = null;
         await leader.close();
       }
-      if (failures > 0) await this.sleep(backoff(failures), false);
+      if (failures > 0) await this.sleeper.sleep(backoffDelay(failures), false);
     }
   }
 
@@ -348,7 +347,7 @@ export class ProjectionRunner {
     let heldBackDelay = 0;
     let lastHeartbeat = Date.now();
     while (!this.stopped && !leader.lost) {
-      this.wakeRequested = false;
+      this.sleeper.clearWake();
       const notified = this.notified;
       this.notified = false;
       try {
@@ -358,48 +357,28 @@ export class ProjectionRunner {
         }
         const result = await this.catchUpWhile(() => !this.stopped && !leader.lost);
         failures = 0;
-        if (this.wakeRequested) continue;
+        if (this.sleeper.woken) continue;
         if (result.busy) {
-          await this.sleep(BUSY_RETRY_MS / 2 + Math.random() * BUSY_RETRY_MS);
+          await this.sleeper.sleep(BUSY_RETRY_MS / 2 + Math.random() * BUSY_RETRY_MS);
         } else if (notified && result.state === 'running' && result.checkpoint && (await feedReader(this.pool, true).hasHeldBackEvents(result.checkpoint))) {
           // Notified, but an older transaction still holds the new event back: look again soon, not after the poll.
           heldBackDelay = Math.min(Math.max(10, heldBackDelay * 2), HELD_BACK_MAX_MS, this.pollMs);
           this.notified = true;
-          await this.sleep(heldBackDelay);
+          await this.sleeper.sleep(heldBackDelay);
         } else {
           heldBackDelay = 0;
-          await this.sleep(this.pollMs);
+          await this.sleeper.sleep(this.pollMs);
         }
       } catch (error) {
         if (leader.lost) return;
         failures++;
         this.log(`projection ${this.name}: batch failed (attempt ${failures}), retrying from the same checkpoint`, error);
-        await this.sleep(backoff(failures));
+        await this.sleeper.sleep(backoffDelay(failures));
       }
     }
   }
 
-  private wake(): void {
-    this.wakeRequested = true;
-    for (const sleeper of [...this.sleepers]) if (sleeper.wakeable) sleeper.end();
-  }
 
-  /** Waits `ms`; a wakeable sleep ends early on wake() (notification, restart), every sleep ends on stop(). */
-  private sleep(ms: number, wakeable = true): Promise<void> {
-    if (this.stopped || (wakeable && this.wakeRequested)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const sleeper = {
-        wakeable,
-        end: () => {
-          clearTimeout(timer);
-          this.sleepers.delete(sleeper);
-          resolve();
-        },
-      };
-      const timer = setTimeout(sleeper.end, ms);
-      this.sleepers.add(sleeper);
-    });
-  }
 }
 
 async function lockOrBusy(client: pg.PoolClient, name: string) {
@@ -429,10 +408,6 @@ function busyResult(): RunResult {
   return { processed: 0, state: 'running', caughtUp: false, busy: true, checkpoint: null };
 }
 
-function backoff(failures: number): number {
-  const base = Math.min(100 * 2 ** (failures - 1), MAX_BACKOFF_MS);
-  return base / 2 + Math.random() * (base / 2);
-}
 
 function positiveInteger(value: number, what: string): number {
   if (!Number.isInteger(value) || value <= 0) throw new TypeError(`ProjectionRunner: ${what} must be a positive integer, got ${value}`);
