@@ -13,13 +13,14 @@ import { offlineGraphiqlPlugin } from './graphiql/offline-graphiql.js';
 import { HealthController } from './health/health.controller.js';
 import { LeadResolver } from './leads/lead.resolver.js';
 import { RecordLeadEventHandler } from './leads/record-lead-event.command.js';
+import { ProjectionsModule } from './projections/projections.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 /** Code-first cannot describe the root types; dashboards' schema explorers show these texts. */
 function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
   const query = schema.getQueryType();
   const mutation = schema.getMutationType();
-  if (query) query.description = 'Reads: leads and their audit timelines.';
+  if (query) query.description = 'Reads: leads and their audit timelines, and the state of the read-model projections.';
   if (mutation) mutation.description = 'Writes: one mutation per funnel event. A refused write appends nothing.';
   return schema;
 }
@@ -38,6 +39,7 @@ export class AppModule {
           },
         }),
         StorageModule.forRoot(config),
+        ProjectionsModule,
         CqrsModule.forRoot(),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,

@@ -15,6 +15,8 @@ export interface AppConfig {
   /** How often a command without `expectedRevision` is retried after a concurrent write. */
   commandRetryLimit: number;
   databasePoolSize: number;
+  /** Run the read-model projections in this process (one runner per projection is active across processes). */
+  runProjections: boolean;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -67,6 +69,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`LOG_LEVEL=${logLevel} is not valid: use one of ${LOG_LEVELS.join(', ')}.`);
   }
 
+  const runProjectionsText = (text('RUN_PROJECTIONS') ?? 'true').toLowerCase();
+  if (!['true', 'false'].includes(runProjectionsText)) {
+    problems.push(`RUN_PROJECTIONS=${runProjectionsText} is not valid: use true or false.`);
+  }
+
   const defaultCurrency = (text('DEFAULT_CURRENCY') ?? 'USD').toUpperCase();
   if (!/^[A-Z]{3}$/.test(defaultCurrency)) {
     problems.push(`DEFAULT_CURRENCY=${defaultCurrency} is not an ISO 4217 code: use three letters such as USD or EUR.`);
@@ -82,6 +89,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     defaultCurrency,
     commandRetryLimit: integer('COMMAND_RETRY_LIMIT', 5, 0, 100),
     databasePoolSize: integer('DATABASE_POOL_SIZE', 20, 1, 500),
+    runProjections: runProjectionsText !== 'false',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

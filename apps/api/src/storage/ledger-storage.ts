@@ -1,11 +1,12 @@
 import path from 'node:path';
+import pg from 'pg';
 import {
   PostgresEventStore,
   runMigrations,
   startEmbeddedPostgres,
   type EventStore,
 } from '../../../../libs/event-store/src/index.js';
-import { ALL_MIGRATIONS } from '../../../../libs/projections/src/index.js';
+import { ALL_MIGRATIONS } from '../../../../libs/read-models/src/index.js';
 import type { AppConfig } from '../config/app-config.js';
 
 export interface StorageLog {
@@ -23,6 +24,8 @@ export class LedgerStorage {
     readonly databaseUrl: string,
     readonly kind: 'embedded' | 'external',
     readonly eventStore: EventStore,
+    /** Shared by the event store and the projection runners of this process. */
+    readonly pool: pg.Pool,
     private readonly stopEmbedded: (() => Promise<void>) | null,
   ) {}
 
@@ -45,8 +48,11 @@ export class LedgerStorage {
     try {
       const applied = await runMigrations(url, (message: string) => log.info(message), ALL_MIGRATIONS);
       if (applied.length > 0) log.info(`Applied migrations: ${applied.join(', ')}`);
-      const eventStore = await PostgresEventStore.connect(url, { poolSize: config.databasePoolSize });
-      return new LedgerStorage(url, stopEmbedded ? 'embedded' : 'external', eventStore, stopEmbedded);
+      const pool = new pg.Pool({ connectionString: url, max: config.databasePoolSize, application_name: 'funnel-ledger' });
+      // An idle pooled connection that dies emits 'error' on the pool; unhandled, it would crash the process.
+      pool.on('error', (error) => log.info(`idle database connection failed: ${error.message}`));
+      const eventStore = new PostgresEventStore(pool);
+      return new LedgerStorage(url, stopEmbedded ? 'embedded' : 'external', eventStore, pool, stopEmbedded);
     } catch (error) {
       await stopEmbedded?.();
       throw error;
@@ -55,6 +61,7 @@ export class LedgerStorage {
 
   async close(): Promise<void> {
     await this.eventStore.close();
+    await this.pool.end();
     await this.stopEmbedded?.();
   }
 }

@@ -1,0 +1,3 @@
+// Read models projected from the event store (shared/metrics.md): the lead funnel tables and their migrations.
+export { LeadFunnelProjection } from './lead-funnel.projection.js';
+export { READ_MODEL_MIGRATIONS, ALL_MIGRATIONS, CreateLeadFunnelReadModels1732450000000 } from './migrations/index.js';

@@ -1,0 +1,427 @@
+import {
+  DEFAULT_FUNNEL_DEFINITION,
+  NO_STAGE,
+  evolve,
+  initialLeadState,
+  isLeadEventType,
+  slaCalendar,
+  stepFunnel,
+  upcastLeadEvent,
+  type CapturedLead,
+  type ExitKind,
+  type FunnelDefinition,
+  type FunnelPosition,
+  type LeadEvent,
+  type LeadState,
+  type LeadStatus,
+  type Origin,
+} from '../../domain/src/index.js';
+import type { RecordedEvent } from '../../event-store/src/index.js';
+import type { Projection, ProjectionTransaction } from '../../projections/src/projection.js';
+
+/**
+ * rm_lead_summary, rm_stage_visits and rm_sla_cases (migrations/1732450000000-CreateLeadFunnelReadModels.ts),
+ * folded incrementally from the lead streams (stream id = lead id) with the domain's own interpreters:
+ * `evolve` for the summary, `stepFunnel` for the visits (the incremental form of deriveStageVisits), the SLA
+ * rules of deriveSlaCases for the cases. Per batch: ONE read (the batch's leads with their latest visit and
+ * latest SLA case), the fold in memory, then one multi-row upsert per table.
+ *
+ * Events of other aggregates (types that are not lead events) are ignored. An event at or below a lead's
+ * last_revision is ignored too (defensive: the runner delivers each event once).
+ */
+export class LeadFunnelProjection implements Projection {
+  readonly name = 'lead_funnel';
+  private readonly stageOrder: Map<string, number>;
+
+  constructor(
+    private readonly definition: FunnelDefinition = DEFAULT_FUNNEL_DEFINITION,
+    readonly batchSize?: number,
+  ) {
+    this.stageOrder = new Map();
+    definition.stages.forEach((stage, i) => {
+      if (!this.stageOrder.has(stage.key)) this.stageOrder.set(stage.key, i + 1);
+    });
+  }
+
+  async apply(tx: ProjectionTransaction, events: readonly RecordedEvent[]): Promise<void> {
+    const byLead = new Map<string, RecordedEvent[]>();
+    for (const event of events) {
+      if (!isLeadEventType(event.type)) continue;
+      const list = byLead.get(event.streamId);
+      if (list) list.push(event);
+      else byLead.set(event.streamId, [event]);
+    }
+    if (byLead.size === 0) return;
+
+    const loaded = await loadLeads(tx, [...byLead.keys()]);
+    const summaries: SummaryRow[] = [];
+    const visits: VisitRow[] = [];
+    const cases: SlaCaseRow[] = [];
+    for (const [leadId, leadEvents] of byLead) {
+      const fold = this.foldLead(leadId, loaded.get(leadId) ?? null, leadEvents);
+      if (!fold) continue;
+      summaries.push(fold.summary);
+      visits.push(...fold.visits.values());
+      cases.push(...fold.cases.values());
+    }
+    await writeSummaries(tx, summaries);
+    await writeVisits(tx, visits);
+    await writeSlaCases(tx, cases);
+  }
+
+  /** Folds one lead's new events (in revision order) onto its stored rows; null = nothing changed. */
+  private foldLead(leadId: string, stored: LoadedLead | null, events: readonly RecordedEvent[]): LeadFold | null {
+    const definition = this.definition;
+    const { sla } = definition;
+    const calendar = slaCalendar(definition);
+    let summary: SummaryRow | null = stored?.summary ?? null;
+    let state: LeadState = summary ? stateOf(summary) : initialLeadState(leadId);
+    let position: FunnelPosition = summary?.funnel_position ?? NO_STAGE;
+    // The rows this batch touches, by number; seeded with the stored latest visit / case (the only ones an
+    // event can change besides those it opens).
+    const visits = new Map<number, VisitRow>();
+    const cases = new Map<number, SlaCaseRow>();
+    const latestVisit = (): VisitRow | undefined => (summary ? visits.get(summary.visit_count) : undefined);
+    const latestCase = (): SlaCaseRow | undefined => (summary ? cases.get(summary.sla_case_count) : undefined);
+    const touchedVisits = new Set<number>();
+    const touchedCases = new Set<number>();
+    if (stored?.latestVisit) visits.set(stored.latestVisit.visit_number, stored.latestVisit);
+    if (stored?.latestCase) cases.set(stored.latestCase.case_number, stored.latestCase);
+
+    let changed = false;
+    for (const recorded of events) {
+      if (summary && recorded.revision <= summary.last_revision) continue;
+      const event = upcastLeadEvent({ type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data, occurredAt: recorded.occurredAt });
+      state = evolve(state, event);
+      if (!state.exists) throw new Error(`lead ${leadId}: not captured after ${event.type}`);
+      summary = nextSummary(summary, state, event, recorded);
+      changed = true;
+
+      // ---- stage visits ----
+      const step = stepFunnel(position, event, definition);
+      position = step.position;
+      const { transition } = step;
+      const at = iso(event.occurredAt);
+      if (transition.recyclesRejectedExit) {
+        const last = latestVisit();
+        if (last && last.exit_kind === 'rejected') {
+          last.exit_kind = 'recycled';
+          touchedVisits.add(last.visit_number);
+        }
+      }
+      if (transition.closes !== null) {
+        const open = latestVisit();
+        if (open && open.exit_kind === 'open') {
+          open.exited_at = at;
+          open.exited_by_revision = recorded.revision;
+          open.exit_kind = transition.closes;
+          open.exit_value = state.value ?? 0;
+          touchedVisits.add(open.visit_number);
+        }
+      }
+      if (transition.opens !== null) {
+        const stageOrder = this.stageOrder.get(transition.opens);
+        if (stageOrder === undefined) throw new Error(`lead ${leadId}: stage ${transition.opens} is not in the definition`);
+        summary.visit_count++;
+        visits.set(summary.visit_count, {
+          lead_id: leadId,
+          visit_number: summary.visit_count,
+          stage: transition.opens,
+          stage_order: stageOrder,
+          entered_at: at,
+          entered_by_revision: recorded.revision,
+          exited_at: null,
+          exited_by_revision: null,
+          exit_kind: 'open',
+          exit_value: null,
+        });
+        touchedVisits.add(summary.visit_count);
+      }
+      summary.stage = position.stage;
+      summary.funnel_position = position;
+
+      // ---- SLA cases (deriveSlaCases) ----
+      if (event.type === sla.startedBy) {
+        const handedOffAt = event.occurredAt;
+        const owner = event.type === 'HandedOff' ? event.data : null;
+        summary.sla_case_count++;
+        cases.set(summary.sla_case_count, {
+          lead_id: leadId,
+          case_number: summary.sla_case_count,
+          handed_off_at: iso(handedOffAt),
+          due_at: iso(calendar.addWorkingDays(handedOffAt, sla.workingDays)),
+          resolved_at: null,
+          resolved_by: null,
+          owner_id: owner?.ownerId ?? null,
+          team: owner?.team ?? null,
+          response_working_seconds: null,
+          response_calendar_seconds: null,
+        });
+        touchedCases.add(summary.sla_case_count);
+      } else if (sla.resolvedBy.includes(event.type)) {
+        const latest = latestCase();
+        if (latest && latest.resolved_at === null) {
+          const handedOffAt = new Date(latest.handed_off_at);
+          latest.resolved_at = at;
+          latest.resolved_by = event.type;
+          latest.response_working_seconds = calendar.workingSecondsBetween(handedOffAt, event.occurredAt);
+          latest.response_calendar_seconds = Math.max(0, (event.occurredAt.getTime() - handedOffAt.getTime()) / 1000);
+          touchedCases.add(latest.case_number);
+        }
+      }
+    }
+    if (!changed || !summary) return null;
+    const pick = <K, V>(rows: Map<K, V>, touched: Set<K>) => new Map([...rows].filter(([key]) => touched.has(key)));
+    return { summary, visits: pick(visits, touchedVisits), cases: pick(cases, touchedCases) };
+  }
+}
+
+// ---- rows ------------------------------------------------------------------------------------------------
+
+/** Timestamps travel as ISO strings (jsonb_to_recordset casts them to timestamptz). */
+interface SummaryRow {
+  lead_id: string;
+  channel: string;
+  campaign: string | null;
+  origin: Origin;
+  attributes: Record<string, string>;
+  account: unknown;
+  captured_at: string;
+  status: LeadStatus;
+  stage: string | null;
+  owner_id: string | null;
+  team: string | null;
+  score: number | null;
+  value: number | null;
+  currency: string | null;
+  won_at: string | null;
+  won_amount: number | null;
+  funnel_position: FunnelPosition;
+  visit_count: number;
+  sla_case_count: number;
+  last_revision: number;
+  last_occurred_at: string;
+}
+
+interface VisitRow {
+  lead_id: string;
+  visit_number: number;
+  stage: string;
+  stage_order: number;
+  entered_at: string;
+  entered_by_revision: number;
+  exited_at: string | null;
+  exited_by_revision: number | null;
+  exit_kind: ExitKind;
+  exit_value: number | null;
+}
+
+interface SlaCaseRow {
+  lead_id: string;
+  case_number: number;
+  handed_off_at: string;
+  due_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  owner_id: string | null;
+  team: string | null;
+  response_working_seconds: number | null;
+  response_calendar_seconds: number | null;
+}
+
+interface LoadedLead {
+  summary: SummaryRow;
+  latestVisit: VisitRow | null;
+  latestCase: SlaCaseRow | null;
+}
+
+interface LeadFold {
+  summary: SummaryRow;
+  visits: Map<number, VisitRow>;
+  cases: Map<number, SlaCaseRow>;
+}
+
+const iso = (date: Date): string => date.toISOString();
+const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+/** The write side's state, rebuilt from the summary row (every field evolve reads is stored). */
+function stateOf(row: SummaryRow): CapturedLead {
+  return {
+    exists: true,
+    leadId: row.lead_id,
+    status: row.status,
+    revision: row.last_revision,
+    source: { channel: row.channel, campaign: row.campaign, origin: row.origin },
+    capturedAt: new Date(row.captured_at),
+    score: row.score,
+    ownerId: row.owner_id,
+    team: row.team,
+    value: row.value,
+    currency: row.currency,
+    lastOccurredAt: new Date(row.last_occurred_at),
+  };
+}
+
+function nextSummary(previous: SummaryRow | null, state: CapturedLead, event: LeadEvent, recorded: RecordedEvent): SummaryRow {
+  const base: SummaryRow =
+    previous ??
+    (event.type === 'ResponderCaptured'
+      ? {
+          lead_id: state.leadId,
+          channel: event.data.channel,
+          campaign: event.data.campaign,
+          origin: event.data.origin,
+          attributes: event.data.attributes ?? {},
+          account: event.data.account ?? null,
+          captured_at: iso(event.occurredAt),
+          status: state.status,
+          stage: null,
+          owner_id: null,
+          team: null,
+          score: null,
+          value: null,
+          currency: null,
+          won_at: null,
+          won_amount: null,
+          funnel_position: NO_STAGE,
+          visit_count: 0,
+          sla_case_count: 0,
+          last_revision: 0,
+          last_occurred_at: iso(event.occurredAt),
+        }
+      : unreachable(state.leadId, event));
+  const next: SummaryRow = {
+    ...base,
+    status: state.status,
+    owner_id: state.ownerId,
+    team: state.team,
+    score: state.score,
+    value: state.value,
+    currency: state.currency,
+    last_revision: recorded.revision,
+    last_occurred_at: iso(event.occurredAt),
+  };
+  if (event.type === 'Won') {
+    next.won_at = iso(event.occurredAt);
+    next.won_amount = event.data.amount;
+  }
+  return next;
+}
+
+function unreachable(leadId: string, event: LeadEvent): never {
+  throw new Error(`lead ${leadId}: the stream must start with ResponderCaptured, not ${event.type}`);
+}
+
+// ---- SQL ---------------------------------------------------------------------------------------------------
+
+/** The leads' summaries with their latest visit and latest SLA case: one query for the whole batch. */
+async function loadLeads(tx: ProjectionTransaction, leadIds: string[]): Promise<Map<string, LoadedLead>> {
+  const { rows } = await tx.query<{ summary: Record<string, unknown>; visit: Record<string, unknown> | null; sla_case: Record<string, unknown> | null }>(
+    `SELECT jsonb_build_object(
+              'lead_id', s.lead_id, 'channel', s.channel, 'campaign', s.campaign, 'origin', s.origin,
+              'attributes', s.attributes, 'account', s.account, 'captured_at', s.captured_at, 'status', s.status,
+              'stage', s.stage, 'owner_id', s.owner_id, 'team', s.team, 'score', s.score, 'value', s.value,
+              'currency', s.currency, 'won_at', s.won_at, 'won_amount', s.won_amount,
+              'funnel_position', s.funnel_position, 'visit_count', s.visit_count, 'sla_case_count', s.sla_case_count,
+              'last_revision', s.last_revision, 'last_occurred_at', s.last_occurred_at) AS summary,
+            CASE WHEN v.lead_id IS NULL THEN NULL ELSE to_jsonb(v) END AS visit,
+            CASE WHEN c.lead_id IS NULL THEN NULL ELSE to_jsonb(c) END AS sla_case
+       FROM rm_lead_summary s
+       LEFT JOIN rm_stage_visits v ON v.lead_id = s.lead_id AND v.visit_number = s.visit_count
+       LEFT JOIN rm_sla_cases c ON c.lead_id = s.lead_id AND c.case_number = s.sla_case_count
+      WHERE s.lead_id = ANY($1::text[])`,
+    [leadIds],
+  );
+  const loaded = new Map<string, LoadedLead>();
+  for (const row of rows) {
+    const s = row.summary;
+    const summary: SummaryRow = {
+      ...(s as unknown as SummaryRow),
+      captured_at: iso(new Date(s.captured_at as string)),
+      last_occurred_at: iso(new Date(s.last_occurred_at as string)),
+      won_at: s.won_at === null ? null : iso(new Date(s.won_at as string)),
+      value: num(s.value),
+      won_amount: num(s.won_amount),
+      last_revision: Number(s.last_revision),
+    };
+    const v = row.visit;
+    const latestVisit: VisitRow | null = v
+      ? {
+          ...(v as unknown as VisitRow),
+          entered_at: iso(new Date(v.entered_at as string)),
+          exited_at: v.exited_at === null ? null : iso(new Date(v.exited_at as string)),
+          entered_by_revision: Number(v.entered_by_revision),
+          exited_by_revision: num(v.exited_by_revision),
+          exit_value: num(v.exit_value),
+        }
+      : null;
+    const c = row.sla_case;
+    const latestCase: SlaCaseRow | null = c
+      ? {
+          ...(c as unknown as SlaCaseRow),
+          handed_off_at: iso(new Date(c.handed_off_at as string)),
+          due_at: iso(new Date(c.due_at as string)),
+          resolved_at: c.resolved_at === null ? null : iso(new Date(c.resolved_at as string)),
+        }
+      : null;
+    loaded.set(summary.lead_id, { summary, latestVisit, latestCase });
+  }
+  return loaded;
+}
+
+async function writeSummaries(tx: ProjectionTransaction, rows: SummaryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO rm_lead_summary AS t (lead_id, channel, campaign, origin, attributes, account, captured_at, status, stage, owner_id, team,
+                                       score, value, currency, won_at, won_amount, funnel_position, visit_count, sla_case_count,
+                                       last_revision, last_occurred_at)
+     SELECT lead_id, channel, campaign, origin, COALESCE(attributes, '{}'::jsonb), account, captured_at, status, stage, owner_id, team,
+            score, value, currency, won_at, won_amount, funnel_position, visit_count, sla_case_count, last_revision, last_occurred_at
+       FROM jsonb_to_recordset($1::jsonb) AS r(lead_id text, channel text, campaign text, origin text, attributes jsonb, account jsonb,
+            captured_at timestamptz, status text, stage text, owner_id text, team text, score int, value numeric, currency text,
+            won_at timestamptz, won_amount numeric, funnel_position jsonb, visit_count int, sla_case_count int, last_revision bigint,
+            last_occurred_at timestamptz)
+     ON CONFLICT (lead_id) DO UPDATE SET
+       channel = excluded.channel, campaign = excluded.campaign, origin = excluded.origin, attributes = excluded.attributes,
+       account = excluded.account, captured_at = excluded.captured_at, status = excluded.status, stage = excluded.stage,
+       owner_id = excluded.owner_id, team = excluded.team, score = excluded.score, value = excluded.value,
+       currency = excluded.currency, won_at = excluded.won_at, won_amount = excluded.won_amount,
+       funnel_position = excluded.funnel_position, visit_count = excluded.visit_count, sla_case_count = excluded.sla_case_count,
+       last_revision = excluded.last_revision, last_occurred_at = excluded.last_occurred_at`,
+    [JSON.stringify(rows)],
+  );
+}
+
+async function writeVisits(tx: ProjectionTransaction, rows: VisitRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO rm_stage_visits (lead_id, visit_number, stage, stage_order, entered_at, entered_by_revision, exited_at,
+                                  exited_by_revision, exit_kind, exit_value)
+     SELECT lead_id, visit_number, stage, stage_order, entered_at, entered_by_revision, exited_at, exited_by_revision, exit_kind, exit_value
+       FROM jsonb_to_recordset($1::jsonb) AS r(lead_id text, visit_number int, stage text, stage_order int, entered_at timestamptz,
+            entered_by_revision bigint, exited_at timestamptz, exited_by_revision bigint, exit_kind text, exit_value numeric)
+     ON CONFLICT (lead_id, visit_number) DO UPDATE SET
+       stage = excluded.stage, stage_order = excluded.stage_order, entered_at = excluded.entered_at,
+       entered_by_revision = excluded.entered_by_revision, exited_at = excluded.exited_at,
+       exited_by_revision = excluded.exited_by_revision, exit_kind = excluded.exit_kind, exit_value = excluded.exit_value`,
+    [JSON.stringify(rows)],
+  );
+}
+
+async function writeSlaCases(tx: ProjectionTransaction, rows: SlaCaseRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO rm_sla_cases (lead_id, case_number, handed_off_at, due_at, resolved_at, resolved_by, owner_id, team,
+                               response_working_seconds, response_calendar_seconds)
+     SELECT lead_id, case_number, handed_off_at, due_at, resolved_at, resolved_by, owner_id, team,
+            response_working_seconds, response_calendar_seconds
+       FROM jsonb_to_recordset($1::jsonb) AS r(lead_id text, case_number int, handed_off_at timestamptz, due_at timestamptz,
+            resolved_at timestamptz, resolved_by text, owner_id text, team text, response_working_seconds double precision,
+            response_calendar_seconds double precision)
+     ON CONFLICT (lead_id, case_number) DO UPDATE SET
+       handed_off_at = excluded.handed_off_at, due_at = excluded.due_at, resolved_at = excluded.resolved_at,
+       resolved_by = excluded.resolved_by, owner_id = excluded.owner_id, team = excluded.team,
+       response_working_seconds = excluded.response_working_seconds, response_calendar_seconds = excluded.response_calendar_seconds`,
+    [JSON.stringify(rows)],
+  );
+}

@@ -1,0 +1,162 @@
+import pg from 'pg';
+import { PostgresEventStore } from '../../libs/event-store/src/postgres-event-store.js';
+import { runMigrations } from '../../libs/event-store/src/migrate.js';
+import type { LeadEvent } from '../../libs/domain/src/index.js';
+import { ALL_MIGRATIONS } from '../../libs/read-models/src/migrations/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+export interface ReadModelDb {
+  db: TestDatabase;
+  pool: pg.Pool;
+  store: PostgresEventStore;
+  close(): Promise<void>;
+}
+
+/** A fresh database migrated with event store + projections + read models. */
+export async function openReadModelDb(): Promise<ReadModelDb> {
+  const db = await createTestDatabase({ migrate: false });
+  await runMigrations(db.url, () => {}, ALL_MIGRATIONS);
+  const pool = new pg.Pool({ connectionString: db.url, max: 5 });
+  pool.on('error', () => {});
+  const store = await PostgresEventStore.connect(db.url, { log: () => {}, poolSize: 4 });
+  return {
+    db,
+    pool,
+    store,
+    async close() {
+      await store.close();
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
+
+/** Appends lead events to the lead's stream (stream id = lead id), as the API does. */
+export async function appendLead(store: PostgresEventStore, leadId: string, events: readonly LeadEvent[], fromRevision = 0): Promise<void> {
+  if (events.length === 0) return;
+  await store.append(
+    leadId,
+    events.map((e) => ({
+      type: e.type,
+      schemaVersion: e.schemaVersion,
+      data: e.data,
+      occurredAt: e.occurredAt,
+      metadata: { actor: { type: 'system' as const, id: 'read-model-tests' }, correlationId: null, causationId: null },
+    })),
+    { expectedRevision: fromRevision === 0 ? 'no_stream' : fromRevision },
+  );
+}
+
+const n = (v: string | null): number | null => (v === null ? null : Number(v));
+
+export interface SummaryRecord {
+  leadId: string;
+  channel: string;
+  campaign: string | null;
+  origin: string;
+  attributes: unknown;
+  account: unknown;
+  capturedAt: Date;
+  status: string;
+  stage: string | null;
+  ownerId: string | null;
+  team: string | null;
+  score: number | null;
+  value: number | null;
+  currency: string | null;
+  wonAt: Date | null;
+  wonAmount: number | null;
+  funnelPosition: unknown;
+  visitCount: number;
+  slaCaseCount: number;
+  lastRevision: number;
+  lastOccurredAt: Date;
+}
+
+export async function summaries(pool: pg.Pool): Promise<SummaryRecord[]> {
+  const { rows } = await pool.query(`SELECT *, value::text AS value_t, won_amount::text AS won_amount_t, last_revision::text AS rev_t FROM rm_lead_summary ORDER BY lead_id`);
+  return rows.map((r) => ({
+    leadId: r.lead_id,
+    channel: r.channel,
+    campaign: r.campaign,
+    origin: r.origin,
+    attributes: r.attributes,
+    account: r.account,
+    capturedAt: r.captured_at,
+    status: r.status,
+    stage: r.stage,
+    ownerId: r.owner_id,
+    team: r.team,
+    score: r.score,
+    value: n(r.value_t),
+    currency: r.currency,
+    wonAt: r.won_at,
+    wonAmount: n(r.won_amount_t),
+    funnelPosition: r.funnel_position,
+    visitCount: r.visit_count,
+    slaCaseCount: r.sla_case_count,
+    lastRevision: Number(r.rev_t),
+    lastOccurredAt: r.last_occurred_at,
+  }));
+}
+
+export interface VisitRecord {
+  leadId: string;
+  visitNumber: number;
+  stage: string;
+  stageOrder: number;
+  enteredAt: Date;
+  enteredByRevision: number;
+  exitedAt: Date | null;
+  exitedByRevision: number | null;
+  exitKind: string;
+  exitValue: number | null;
+}
+
+export async function visits(pool: pg.Pool): Promise<VisitRecord[]> {
+  const { rows } = await pool.query(
+    `SELECT lead_id, visit_number, stage, stage_order, entered_at, entered_by_revision::text AS er, exited_at, exited_by_revision::text AS xr,
+            exit_kind, exit_value::text AS ev FROM rm_stage_visits ORDER BY lead_id, visit_number`,
+  );
+  return rows.map((r) => ({
+    leadId: r.lead_id,
+    visitNumber: r.visit_number,
+    stage: r.stage,
+    stageOrder: r.stage_order,
+    enteredAt: r.entered_at,
+    enteredByRevision: Number(r.er),
+    exitedAt: r.exited_at,
+    exitedByRevision: n(r.xr),
+    exitKind: r.exit_kind,
+    exitValue: n(r.ev),
+  }));
+}
+
+export interface SlaCaseRecord {
+  leadId: string;
+  caseNumber: number;
+  handedOffAt: Date;
+  dueAt: Date;
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
+  ownerId: string | null;
+  team: string | null;
+  responseWorkingSeconds: number | null;
+  responseCalendarSeconds: number | null;
+}
+
+export async function slaCases(pool: pg.Pool): Promise<SlaCaseRecord[]> {
+  const { rows } = await pool.query(`SELECT * FROM rm_sla_cases ORDER BY lead_id, case_number`);
+  return rows.map((r) => ({
+    leadId: r.lead_id,
+    caseNumber: r.case_number,
+    handedOffAt: r.handed_off_at,
+    dueAt: r.due_at,
+    resolvedAt: r.resolved_at,
+    resolvedBy: r.resolved_by,
+    ownerId: r.owner_id,
+    team: r.team,
+    responseWorkingSeconds: r.response_working_seconds,
+    responseCalendarSeconds: r.response_calendar_seconds,
+  }));
+}
