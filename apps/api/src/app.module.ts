@@ -8,12 +8,15 @@ import { LoggerModule } from 'nestjs-pino';
 import { DateTimeScalar } from './common/date-time.scalar.js';
 import { GraphQLErrorsFilter } from './common/graphql-errors.filter.js';
 import type { AppConfig } from './config/app-config.js';
-import { FunnelDefinitions } from './funnel/funnel-definitions.js';
+import { FunnelModule } from './funnel/funnel.module.js';
 import { offlineGraphiqlPlugin } from './graphiql/offline-graphiql.js';
 import { HealthController } from './health/health.controller.js';
 import { LeadResolver } from './leads/lead.resolver.js';
 import { RecordLeadEventHandler } from './leads/record-lead-event.command.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import { SourcesModule } from './read/sources/sources.module.js';
+import { SlaModule } from './read/sla/sla.module.js';
+import { WaterfallModule } from './read/waterfall/waterfall.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 /** Code-first cannot describe the root types; dashboards' schema explorers show these texts. */
@@ -39,7 +42,11 @@ export class AppModule {
           },
         }),
         StorageModule.forRoot(config),
+        FunnelModule,
         ProjectionsModule,
+        WaterfallModule,
+        SourcesModule,
+        SlaModule,
         CqrsModule.forRoot(),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
@@ -59,7 +66,6 @@ export class AppModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_FILTER, useClass: GraphQLErrorsFilter },
-        FunnelDefinitions,
         RecordLeadEventHandler,
         LeadResolver,
       ],

@@ -1,0 +1,119 @@
+import type { Queryable } from '../../../../../libs/event-store/src/index.js';
+import { SlaGroupBy, SlaStatus } from './sla.types.js';
+
+/** The SQL expression of the group key; a fixed whitelist, never user text. */
+export const SLA_GROUP_KEY: Record<SlaGroupBy, string> = {
+  [SlaGroupBy.NONE]: `'all'`,
+  [SlaGroupBy.OWNER]: `coalesce(c.owner_id, '(none)')`,
+  [SlaGroupBy.TEAM]: `coalesce(c.team, '(none)')`,
+  [SlaGroupBy.CHANNEL]: `coalesce(s.channel, '(none)')`,
+  [SlaGroupBy.CAMPAIGN]: `coalesce(s.campaign, '(none)')`,
+  [SlaGroupBy.ORIGIN]: `coalesce(s.origin, '(none)')`,
+};
+
+/** The status rule of shared/metrics.md; $now is the instant the report is evaluated at. */
+const STATUS = (now: string) => `CASE
+      WHEN c.resolved_at IS NOT NULL AND c.resolved_at <= c.due_at THEN '${SlaStatus.MET}'
+      WHEN c.resolved_at IS NOT NULL THEN '${SlaStatus.BREACHED}'
+      WHEN ${now} > c.due_at THEN '${SlaStatus.BREACHED}'
+      ELSE '${SlaStatus.OPEN}' END`;
+
+const stats = (column: string, alias: string) => `
+    count(${column}) FILTER (WHERE resolved)::int AS ${alias}_count,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY ${column}) FILTER (WHERE resolved) AS ${alias}_median,
+    avg(${column}) FILTER (WHERE resolved) AS ${alias}_mean,
+    percentile_cont(0.9) WITHIN GROUP (ORDER BY ${column}) FILTER (WHERE resolved) AS ${alias}_p90`;
+
+/**
+ * One row per (period, group) with at least one case. $1/$2: period starts/ends (computed in the definition's
+ * zone), $3/$4: [from, to), $5: now.
+ */
+export function groupsSql(groupBy: SlaGroupBy): string {
+  return `
+WITH periods AS (
+  SELECT p.start_at, p.end_at, p.idx::int AS idx
+    FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS p(start_at, end_at, idx)
+), cases AS (
+  SELECT p.idx,
+         ${SLA_GROUP_KEY[groupBy]} AS key,
+         ${STATUS('$5::timestamptz')} AS status,
+         c.resolved_at IS NOT NULL AS resolved,
+         c.response_working_seconds,
+         c.response_calendar_seconds
+    FROM rm_sla_cases c
+    JOIN periods p ON c.handed_off_at >= p.start_at AND c.handed_off_at < p.end_at
+    LEFT JOIN rm_lead_summary s ON s.lead_id = c.lead_id
+   WHERE c.handed_off_at >= $3::timestamptz AND c.handed_off_at < $4::timestamptz
+)
+SELECT idx, key,
+       count(*) FILTER (WHERE status = '${SlaStatus.MET}')::int AS met,
+       count(*) FILTER (WHERE status = '${SlaStatus.BREACHED}')::int AS breached,
+       count(*) FILTER (WHERE status = '${SlaStatus.OPEN}')::int AS open,${stats('response_working_seconds', 'working')},${stats('response_calendar_seconds', 'calendar')}
+  FROM cases
+ GROUP BY idx, key
+ ORDER BY idx, key COLLATE "C"`;
+}
+
+/** Unresolved cases handed off in [$1, $2) and past due at $3, oldest due first. */
+export const OVERDUE_SQL = `
+SELECT c.lead_id, c.case_number, c.handed_off_at, c.due_at, c.resolved_at, c.resolved_by, c.owner_id, c.team,
+       extract(epoch FROM ($3::timestamptz - c.due_at))::float8 AS overdue_by
+  FROM rm_sla_cases c
+ WHERE c.resolved_at IS NULL
+   AND c.due_at < $3::timestamptz
+   AND c.handed_off_at >= $1::timestamptz AND c.handed_off_at < $2::timestamptz
+ ORDER BY c.due_at, c.lead_id, c.case_number`;
+
+export interface SlaGroupRow {
+  idx: number;
+  key: string;
+  met: number;
+  breached: number;
+  open: number;
+  working_count: number;
+  working_median: number | null;
+  working_mean: number | null;
+  working_p90: number | null;
+  calendar_count: number;
+  calendar_median: number | null;
+  calendar_mean: number | null;
+  calendar_p90: number | null;
+}
+
+export interface SlaOverdueRow {
+  lead_id: string;
+  case_number: number;
+  handed_off_at: Date;
+  due_at: Date;
+  resolved_at: Date | null;
+  resolved_by: string | null;
+  owner_id: string | null;
+  team: string | null;
+  overdue_by: number;
+}
+
+export async function querySlaGroups(
+  db: Queryable,
+  groupBy: SlaGroupBy,
+  periods: { start: Date; end: Date }[],
+  from: Date,
+  to: Date,
+  now: Date,
+): Promise<SlaGroupRow[]> {
+  const { rows } = await db.query<SlaGroupRow>({
+    text: groupsSql(groupBy),
+    values: [
+    periods.map((p) => p.start.toISOString()),
+    periods.map((p) => p.end.toISOString()),
+    from.toISOString(),
+    to.toISOString(),
+    now.toISOString(),
+    ],
+  });
+  return rows;
+}
+
+export async function queryOverdue(db: Queryable, from: Date, to: Date, now: Date): Promise<SlaOverdueRow[]> {
+  const { rows } = await db.query<SlaOverdueRow>({ text: OVERDUE_SQL, values: [from.toISOString(), to.toISOString(), now.toISOString()] });
+  return rows;
+}

@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { GraphQLError } from 'graphql';
+import { conversionRate, periodsBetween, type PeriodGranularity } from '../../../../../libs/domain/src/index.js';
+import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
+import { LedgerStorage } from '../../storage/ledger-storage.js';
+import { awaitMinPosition } from '../consistency.js';
+import type { ConversionRate, DurationStats, Granularity, StageCount } from '../read.types.js';
+import { funnelReachByKey, type ReachRow } from './funnel-reach.sql.js';
+import { Cohort, SourceConversion, SourceDimension } from './sources.types.js';
+
+export const NONE_KEY = '(none)';
+export const ACCOUNT_FIELDS = ['industry', 'country', 'name', 'domain', 'employees'] as const;
+const PROJECTIONS = ['lead_funnel'];
+
+function badInput(message: string, field: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field } });
+}
+
+function checkRange(from: Date, to: Date): void {
+  if (!(from.getTime() < to.getTime())) throw badInput(`from (${from.toISOString()}) must be earlier than to (${to.toISOString()})`, 'from');
+}
+
+function stageCounts(stageKeys: readonly string[], row: ReachRow | undefined): StageCount[] {
+  return stageKeys.map((stage, i) => {
+    const count = row?.reached[i] ?? 0;
+    const onward = row?.onward[i] ?? 0;
+    const last = i === stageKeys.length - 1;
+    return { stage, count, conversionToNext: last || count === 0 ? null : onward / count };
+  });
+}
+
+function rate(from: string, to: string, successes: number, trials: number): ConversionRate {
+  return { ...conversionRate(from, to, successes, trials) };
+}
+
+@Injectable()
+export class SourcesService {
+  constructor(
+    @Inject(LedgerStorage) private readonly storage: LedgerStorage,
+    @Inject(FunnelDefinitions) private readonly definitions: FunnelDefinitions,
+  ) {}
+
+  async sourceComparison(args: {
+    from: Date;
+    to: Date;
+    dimension: SourceDimension;
+    attribute?: string | null;
+    definition?: string | null;
+    minPosition?: string | null;
+  }): Promise<SourceConversion[]> {
+    checkRange(args.from, args.to);
+    let keySql: string;
+    const params: unknown[] = [args.from, args.to];
+    switch (args.dimension) {
+      case SourceDimension.CHANNEL:
+        keySql = 's.channel';
+        break;
+      case SourceDimension.CAMPAIGN:
+        keySql = `COALESCE(s.campaign, '${NONE_KEY}')`;
+        break;
+      case SourceDimension.ORIGIN:
+        keySql = 's.origin';
+        break;
+      case SourceDimension.ATTRIBUTE: {
+        const attribute = args.attribute?.trim();
+        if (!attribute) throw badInput('dimension ATTRIBUTE needs `attribute`: a key of the capture attributes or an account field', 'attribute');
+        params.push(attribute, [...ACCOUNT_FIELDS]);
+        // A capture attribute wins over an account field of the same name.
+        keySql = `COALESCE(s.attributes ->> $3::text, CASE WHEN $3::text = ANY ($4::text[]) THEN s.account ->> $3::text END, '${NONE_KEY}')`;
+        break;
+      }
+      default:
+        throw badInput(`unknown dimension ${String(args.dimension)}`, 'dimension');
+    }
+    const definition = this.definitions.resolve(args.definition);
+    await awaitMinPosition(this.storage.pool, PROJECTIONS, args.minPosition);
+    const stageKeys = definition.stages.map((s) => s.key);
+    const cohortSql = `SELECT s.lead_id, ${keySql} AS key FROM rm_lead_summary s WHERE s.captured_at >= $1 AND s.captured_at < $2`;
+    const rows = await funnelReachByKey(this.storage.pool, cohortSql, params, stageKeys);
+    const first = stageKeys[0]!;
+    const last = stageKeys[stageKeys.length - 1]!;
+    return rows.map((row) => {
+      const timeToWin: DurationStats = {
+        count: row.timeToWinCount,
+        median: row.timeToWinMedian,
+        mean: row.timeToWinMean,
+        p90: row.timeToWinP90,
+      };
+      return Object.assign(new SourceConversion(), {
+        key: row.key,
+        leads: row.leads,
+        reached: stageCounts(stageKeys, row),
+        steps: stageKeys.slice(0, -1).map((stage, i) => rate(stage, stageKeys[i + 1]!, row.onward[i]!, row.reached[i]!)),
+        overall: rate(first, last, row.reached[stageKeys.length - 1]!, row.leads),
+        wonValue: row.wonValue ?? 0,
+        averageDealValue: row.averageDealValue,
+        timeToWin,
+      });
+    });
+  }
+
+  async funnelCohorts(args: { from: Date; to: Date; granularity: Granularity; definition?: string | null; minPosition?: string | null }): Promise<Cohort[]> {
+    checkRange(args.from, args.to);
+    const definition = this.definitions.resolve(args.definition);
+    await awaitMinPosition(this.storage.pool, PROJECTIONS, args.minPosition);
+    const stageKeys = definition.stages.map((s) => s.key);
+    const periods = periodsBetween(args.from, args.to, args.granularity as PeriodGranularity, definition.timeZone);
+    if (periods.length === 0) return [];
+    const cohortSql = `
+      SELECT s.lead_id, p.i::text AS key
+        FROM rm_lead_summary s
+        JOIN unnest($3::timestamptz[], $4::timestamptz[]) WITH ORDINALITY AS p(start_at, end_at, i)
+          ON s.captured_at >= p.start_at AND s.captured_at < p.end_at
+       WHERE s.captured_at >= $1 AND s.captured_at < $2`;
+    const rows = await funnelReachByKey(
+      this.storage.pool,
+      cohortSql,
+      [args.from, args.to, periods.map((p) => p.start), periods.map((p) => p.end)],
+      stageKeys,
+    );
+    const byIndex = new Map(rows.map((r) => [Number(r.key), r]));
+    return periods.map((period, i) => {
+      const row = byIndex.get(i + 1);
+      return Object.assign(new Cohort(), { start: period.start, end: period.end, leads: row?.leads ?? 0, reached: stageCounts(stageKeys, row) });
+    });
+  }
+}

@@ -1,0 +1,157 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ValidationError,
+  periodsBetween,
+  safeRatio,
+  type FunnelDefinition,
+  type Period,
+  type PeriodGranularity,
+} from '../../../../../libs/domain/src/index.js';
+import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
+import { LedgerStorage } from '../../storage/ledger-storage.js';
+import { awaitMinPosition } from '../consistency.js';
+import { Granularity } from '../read.types.js';
+import { WATERFALL_ENTERED_SQL, WATERFALL_EXITED_SQL } from './waterfall.sql.js';
+import { StageStats, Waterfall, WaterfallPeriod } from './waterfall.types.js';
+
+/** The most periods one waterfall answers (e.g. ~2.7 years of days); beyond, the caller picks a coarser granularity. */
+export const MAX_WATERFALL_PERIODS = 1000;
+
+/** The shortest a period of each granularity can be (DST days are 23 hours): bounds the count before generating. */
+const HOUR_MS = 3_600_000;
+const MIN_PERIOD_MS: Record<Granularity, number> = {
+  DAY: 23 * HOUR_MS,
+  WEEK: 7 * 24 * HOUR_MS - HOUR_MS,
+  MONTH: 28 * 24 * HOUR_MS - HOUR_MS,
+  QUARTER: 89 * 24 * HOUR_MS - HOUR_MS,
+  YEAR: 365 * 24 * HOUR_MS - HOUR_MS,
+};
+
+export interface WaterfallArgs {
+  from: Date;
+  to: Date;
+  granularity: Granularity;
+  definition?: string | null;
+  minPosition?: string | null;
+}
+
+interface EnteredRow {
+  idx: number;
+  stage: string;
+  entered: number;
+  advanced: number;
+  recycled: number;
+  rejected: number;
+  lost: number;
+  open: number;
+  entered_value: number;
+  advanced_value: number;
+  recycled_value: number;
+  rejected_value: number;
+  lost_value: number;
+  open_value: number;
+  velocity_mean: number | null;
+  velocity_pct: number[] | null;
+}
+
+interface ExitedRow {
+  idx: number;
+  stage: string;
+  exited_advanced: number;
+  exited_recycled: number;
+  exited_rejected: number;
+  exited_lost: number;
+}
+
+@Injectable()
+export class WaterfallService {
+  constructor(
+    @Inject(LedgerStorage) private readonly storage: LedgerStorage,
+    @Inject(FunnelDefinitions) private readonly definitions: FunnelDefinitions,
+  ) {}
+
+  async waterfall(args: WaterfallArgs): Promise<Waterfall> {
+    const { from, to, granularity } = args;
+    if (!(from instanceof Date) || Number.isNaN(from.getTime())) throw new ValidationError('from', 'from must be a valid date-time');
+    if (!(to instanceof Date) || Number.isNaN(to.getTime())) throw new ValidationError('to', 'to must be a valid date-time');
+    if (!(from.getTime() < to.getTime())) {
+      throw new ValidationError('to', `to (${to.toISOString()}) must be later than from (${from.toISOString()}): periods are half-open [from, to)`);
+    }
+    const tooMany = () =>
+      new ValidationError('granularity', `[from, to) spans more than ${MAX_WATERFALL_PERIODS} ${granularity} periods; narrow the range or choose a coarser granularity`);
+    if ((to.getTime() - from.getTime()) / MIN_PERIOD_MS[granularity] > MAX_WATERFALL_PERIODS + 2) throw tooMany();
+
+    const definition = this.definitions.resolve(args.definition);
+    const periods = periodsBetween(from, to, granularity as PeriodGranularity, definition.timeZone);
+    if (periods.length > MAX_WATERFALL_PERIODS) throw tooMany();
+
+    await awaitMinPosition(this.storage.pool, ['lead_funnel'], args.minPosition);
+
+    const stageKeys = definition.stages.map((s) => s.key);
+    // Periods are reported whole, but only what happened in [from, to) is counted (as slaCompliance and
+    // sourceComparison do): the first and last buckets are clipped to the requested range.
+    const clip = (date: Date) => new Date(Math.min(Math.max(date.getTime(), from.getTime()), to.getTime())).toISOString();
+    const params = [periods.map((p) => clip(p.start)), periods.map((p) => clip(p.end)), stageKeys];
+    const [entered, exited] = await Promise.all([
+      this.storage.pool.query<EnteredRow>(WATERFALL_ENTERED_SQL, params),
+      this.storage.pool.query<ExitedRow>(WATERFALL_EXITED_SQL, params),
+    ]);
+    return assemble(definition, this.definitions.reference(definition), periods, entered.rows, exited.rows);
+  }
+}
+
+const keyOf = (idx: number, stage: string) => `${idx}\u0000${stage}`;
+
+function assemble(definition: FunnelDefinition, reference: string, periods: Period[], entered: EnteredRow[], exited: ExitedRow[]): Waterfall {
+  const enteredBy = new Map(entered.map((r) => [keyOf(r.idx, r.stage), r]));
+  const exitedBy = new Map(exited.map((r) => [keyOf(r.idx, r.stage), r]));
+  return Object.assign(new Waterfall(), {
+    definition: reference,
+    timeZone: definition.timeZone,
+    periods: periods.map((period, i) =>
+      Object.assign(new WaterfallPeriod(), {
+        start: period.start,
+        end: period.end,
+        stages: definition.stages.map((s) => stageStats(s.key, enteredBy.get(keyOf(i + 1, s.key)), exitedBy.get(keyOf(i + 1, s.key)))),
+      }),
+    ),
+  });
+}
+
+function stageStats(stage: string, e: EnteredRow | undefined, x: ExitedRow | undefined): StageStats {
+  const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+  const counts = { entered: n(e?.entered), advanced: n(e?.advanced), recycled: n(e?.recycled), rejected: n(e?.rejected), lost: n(e?.lost), open: n(e?.open) };
+  const values = {
+    enteredValue: n(e?.entered_value),
+    advancedValue: n(e?.advanced_value),
+    recycledValue: n(e?.recycled_value),
+    rejectedValue: n(e?.rejected_value),
+    lostValue: n(e?.lost_value),
+    openValue: n(e?.open_value),
+  };
+  const leakedValue = values.rejectedValue + values.lostValue;
+  const velocityCount = counts.advanced;
+  const pct = e?.velocity_pct ?? null;
+  return Object.assign(new StageStats(), {
+    stage,
+    ...counts,
+    ...values,
+    leakedValue,
+    conversion: safeRatio(counts.advanced, counts.entered),
+    leakage: safeRatio(counts.rejected + counts.lost, counts.entered),
+    recycling: safeRatio(counts.recycled, counts.entered),
+    conversionByValue: safeRatio(values.advancedValue, values.enteredValue),
+    leakageByValue: safeRatio(leakedValue, values.enteredValue),
+    recyclingByValue: safeRatio(values.recycledValue, values.enteredValue),
+    velocity: {
+      count: velocityCount,
+      median: velocityCount > 0 && pct ? Number(pct[0]) : null,
+      mean: velocityCount > 0 && e?.velocity_mean !== null && e?.velocity_mean !== undefined ? Number(e.velocity_mean) : null,
+      p90: velocityCount > 0 && pct ? Number(pct[1]) : null,
+    },
+    exitedAdvanced: n(x?.exited_advanced),
+    exitedRecycled: n(x?.exited_recycled),
+    exitedRejected: n(x?.exited_rejected),
+    exitedLost: n(x?.exited_lost),
+  });
+}
