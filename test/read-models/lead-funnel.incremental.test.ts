@@ -1,22 +1,15 @@
 import fc from 'fast-check';
 import {
   DEFAULT_FUNNEL_DEFINITION,
-  DomainError,
-  ORIGINS,
-  decide,
   deriveSlaCases,
   deriveStageVisits,
-  evolve,
   foldLead,
-  initialLeadState,
   interpretLead,
   type FunnelDefinition,
-  type LeadCommand,
   type LeadEvent,
-  type LeadState,
-  type Origin,
 } from '../../libs/domain/src/index.js';
 import { WITH_DOWNSTREAM_STEPS } from '../../libs/domain/src/funnel/funnel.test-kit.js';
+import { RANDOM_HISTORY_NOW, historyOf, randomLeadArb } from '../../libs/domain/src/lead/random-history.test-kit.js';
 import { ProjectionRunner } from '../../libs/projections/src/projection-runner.js';
 import { LeadFunnelProjection } from '../../libs/read-models/src/index.js';
 import { appendLead, openReadModelDb, slaCases, summaries, visits, type ReadModelDb } from './helpers.js';
@@ -27,58 +20,10 @@ import { appendLead, openReadModelDb, slaCases, summaries, visits, type ReadMode
  * what deriveStageVisits / deriveSlaCases / foldLead compute from each lead's full stream.
  */
 
-const START = Date.parse('2024-01-01T00:00:00.000Z');
-const NOW = new Date('2030-01-01T00:00:00.000Z');
+const NOW = RANDOM_HISTORY_NOW;
 const LEADS = 200;
-
-type Step = { command: Omit<LeadCommand, 'leadId' | 'occurredAt'>; delayMinutes: number };
-const component = fc.integer({ min: 0, max: 20 });
-const maybeValue = fc.option(fc.integer({ min: 0, max: 50_000 }), { nil: null });
-const commandArb: fc.Arbitrary<Step['command']> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ budget: component, authority: component, need: component, timeframe: component, trust: component }).map((c) => ({ type: 'ScoreLead' as const, ...c })) },
-  { weight: 3, arbitrary: fc.record({ estimatedValue: maybeValue, team: fc.constantFrom(null, 'east', 'west') }).map((d) => ({ type: 'HandOffLead' as const, ownerId: 'rep-1', ...d })) },
-  { weight: 3, arbitrary: fc.constant({ type: 'AcceptLead' as const, by: 'rep-1' }) },
-  { weight: 2, arbitrary: fc.constant({ type: 'RejectLead' as const, by: 'rep-1', reason: 'no-budget' }) },
-  {
-    weight: 2,
-    arbitrary: fc.constantFrom(null, 'responder', 'mql', 'handed_off', 'sal', 'meeting', 'won', 'nurture').map((toStage) => ({ type: 'RecycleLead' as const, reason: 'timing', toStage })),
-  },
-  { weight: 1, arbitrary: maybeValue.map((value) => ({ type: 'MarkLeadLost' as const, reason: 'competitor', value })) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 90_000 }).map((amount) => ({ type: 'MarkLeadWon' as const, amount })) },
-  {
-    weight: 2,
-    arbitrary: fc.record({ step: fc.constantFrom('meeting', 'proposal', 'demo'), value: maybeValue }).map(({ step, value }) => ({ type: 'AdvanceLeadStage' as const, step, value })),
-  },
-);
-const stepArb: fc.Arbitrary<Step> = fc.record({ command: commandArb, delayMinutes: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 15_000 })) });
-const leadArb = fc.record({
-  origin: fc.constantFrom<Origin>(...ORIGINS),
-  estimatedValue: maybeValue,
-  steps: fc.array(stepArb, { maxLength: 25 }),
-  chunks: fc.integer({ min: 1, max: 4 }),
-});
-
-function history(leadId: string, lead: { origin: Origin; estimatedValue: number | null; steps: Step[] }): LeadEvent[] {
-  let time = START;
-  const events: LeadEvent[] = [];
-  let state: LeadState = initialLeadState(leadId);
-  const run = (command: LeadCommand) => {
-    try {
-      for (const event of decide(command, state, { now: NOW, defaultCurrency: 'EUR' })) {
-        state = evolve(state, event);
-        events.push(event);
-      }
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-    }
-  };
-  run({ type: 'CaptureResponder', leadId, channel: 'web', origin: lead.origin, estimatedValue: lead.estimatedValue, occurredAt: new Date(time) });
-  for (const step of lead.steps) {
-    time += step.delayMinutes * 60_000;
-    run({ ...step.command, leadId, occurredAt: new Date(time) } as LeadCommand);
-  }
-  return events;
-}
+const leadArb = fc.record({ lead: randomLeadArb(25), chunks: fc.integer({ min: 1, max: 4 }) });
+const history = historyOf;
 
 /** Downstream steps, SLA with business hours and a holiday in another time zone. */
 const VARIANT: FunnelDefinition = {
@@ -94,7 +39,7 @@ describe.each([
   let h: ReadModelDb;
   const leads = fc.sample(leadArb, { seed, numRuns: LEADS }).map((lead, i) => {
     const leadId = `lead-${String(i).padStart(3, '0')}`;
-    return { leadId, chunks: lead.chunks, events: history(leadId, lead) };
+    return { leadId, chunks: lead.chunks, events: history(leadId, lead.lead) };
   });
 
   beforeAll(async () => {

@@ -1,10 +1,6 @@
 import fc from 'fast-check';
-import type { LeadCommand } from '../lead/commands.js';
-import { decide } from '../lead/decide.js';
-import { ORIGINS, type LeadEvent, type Origin } from '../lead/events.js';
-import { evolve, initialLeadState } from '../lead/evolve.js';
-import type { LeadState } from '../lead/state.js';
-import { DomainError } from '../shared/errors.js';
+import type { LeadEvent } from '../lead/events.js';
+import { RANDOM_HISTORY_START as START, historyOf, randomLeadArb } from '../lead/random-history.test-kit.js';
 import { DEFAULT_FUNNEL_DEFINITION as DEFAULT, withMqlThreshold, type FunnelDefinition } from './definition.js';
 import { EXIT_KINDS, classifyTimeline, currentStage, deriveStageVisits, type StageVisit } from './stage-visits.js';
 import { WITH_DOWNSTREAM_STEPS } from './funnel.test-kit.js';
@@ -15,69 +11,8 @@ import { WITH_DOWNSTREAM_STEPS } from './funnel.test-kit.js';
  * after won, time order...). Then, for every definition, the visits must obey the invariants of metrics.md.
  */
 
-const START = Date.parse('2024-01-01T00:00:00.000Z');
-const NOW = new Date('2030-01-01T00:00:00.000Z');
-
-type Step = { command: Omit<LeadCommand, 'leadId' | 'occurredAt'>; delayMinutes: number };
-
-const component = fc.integer({ min: 0, max: 20 });
-const maybeValue = fc.option(fc.integer({ min: 0, max: 50_000 }), { nil: null });
-
-const commandArb: fc.Arbitrary<Step['command']> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ budget: component, authority: component, need: component, timeframe: component, trust: component }).map((c) => ({ type: 'ScoreLead' as const, ...c })) },
-  { weight: 3, arbitrary: maybeValue.map((estimatedValue) => ({ type: 'HandOffLead' as const, ownerId: 'rep-1', estimatedValue })) },
-  { weight: 3, arbitrary: fc.constant({ type: 'AcceptLead' as const, by: 'rep-1' }) },
-  { weight: 2, arbitrary: fc.constant({ type: 'RejectLead' as const, by: 'rep-1', reason: 'no-budget' }) },
-  {
-    weight: 2,
-    arbitrary: fc
-      .constantFrom(null, 'responder', 'mql', 'handed_off', 'sal', 'meeting', 'won', 'nurture')
-      .map((toStage) => ({ type: 'RecycleLead' as const, reason: 'timing', toStage })),
-  },
-  { weight: 1, arbitrary: maybeValue.map((value) => ({ type: 'MarkLeadLost' as const, reason: 'competitor', value })) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 90_000 }).map((amount) => ({ type: 'MarkLeadWon' as const, amount })) },
-  {
-    weight: 2,
-    arbitrary: fc
-      .record({ step: fc.constantFrom('meeting', 'proposal', 'demo'), value: maybeValue })
-      .map(({ step, value }) => ({ type: 'AdvanceLeadStage' as const, step, value })),
-  },
-);
-
-const stepArb: fc.Arbitrary<Step> = fc.record({
-  command: commandArb,
-  // 0 = the same instant as the previous event (allowed); up to ~10 days.
-  delayMinutes: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 15_000 })),
-});
-
-const leadArb = fc.record({
-  origin: fc.constantFrom<Origin>(...ORIGINS),
-  estimatedValue: maybeValue,
-  steps: fc.array(stepArb, { maxLength: 30 }),
-});
-
-/** Runs the commands through decide/evolve; refused commands leave no event. */
-function history(leadId: string, lead: { origin: Origin; estimatedValue: number | null; steps: Step[] }): LeadEvent[] {
-  let time = START;
-  const events: LeadEvent[] = [];
-  let state: LeadState = initialLeadState(leadId);
-  const run = (command: LeadCommand) => {
-    try {
-      for (const event of decide(command, state, { now: NOW, defaultCurrency: 'EUR' })) {
-        state = evolve(state, event);
-        events.push(event);
-      }
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-    }
-  };
-  run({ type: 'CaptureResponder', leadId, channel: 'web', origin: lead.origin, estimatedValue: lead.estimatedValue, occurredAt: new Date(time) });
-  for (const step of lead.steps) {
-    time += step.delayMinutes * 60_000;
-    run({ ...step.command, leadId, occurredAt: new Date(time) } as LeadCommand);
-  }
-  return events;
-}
+const leadArb = randomLeadArb(30);
+const history = historyOf;
 
 const DEFINITIONS: [string, FunnelDefinition][] = [
   ['default', DEFAULT],
