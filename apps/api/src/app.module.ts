@@ -16,6 +16,7 @@ import { RecordLeadEventHandler } from './leads/record-lead-event.command.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { SourcesModule } from './read/sources/sources.module.js';
 import { SlaModule } from './read/sla/sla.module.js';
+import { LeadListModule } from './read/leads/lead-list.module.js';
 import { WaterfallModule } from './read/waterfall/waterfall.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
@@ -47,6 +48,7 @@ export class AppModule {
         WaterfallModule,
         SourcesModule,
         SlaModule,
+        LeadListModule,
         CqrsModule.forRoot(),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
