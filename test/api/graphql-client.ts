@@ -48,3 +48,20 @@ export const MUTATIONS = {
   won: `mutation($input: MarkLeadWonInput!) { markLeadWon(input: $input) { ${LEAD_RESULT} } }`,
   advance: `mutation($input: AdvanceLeadStageInput!) { advanceLeadStage(input: $input) { ${LEAD_RESULT} } }`,
 };
+
+export type MutationName = keyof typeof MUTATIONS;
+export type HistoryStep = [MutationName, Record<string, unknown>];
+export type LeadHistories = Record<string, HistoryStep[]>;
+
+/** Records each lead's steps through the mutations, in order; returns the position of the last write. */
+export async function recordHistories(gql: ReturnType<typeof graphqlClient>, leads: LeadHistories): Promise<string> {
+  let position = '0';
+  for (const [leadId, steps] of Object.entries(leads)) {
+    for (const [mutation, input] of steps) {
+      const result = await gql(MUTATIONS[mutation], { input: { leadId, ...input } });
+      if (result.errors) throw new Error(`${mutation} of ${leadId} was refused: ${JSON.stringify(result.errors)}`);
+      position = Object.values(result.data!)[0].position;
+    }
+  }
+  return position;
+}

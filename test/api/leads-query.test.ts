@@ -1,4 +1,4 @@
-import { MUTATIONS } from './graphql-client.js';
+import { recordHistories, type HistoryStep as Step, type LeadHistories } from './graphql-client.js';
 import { startTestApp } from './test-app.js';
 
 /*
@@ -34,13 +34,13 @@ import { startTestApp } from './test-app.js';
 
 const NOW = '2026-03-01T00:00:00.000Z';
 
-type Step = [keyof typeof MUTATIONS, Record<string, unknown>];
+
 const capture = (at: string, channel = 'web', campaign: string | null = null, origin = 'MARKETING'): Step => ['capture', { channel, campaign, origin, occurredAt: at }];
 const handOff = (ownerId: string, team: string | null, at: string): Step => ['handOff', { ownerId, team, occurredAt: at }];
 const accept = (at: string): Step => ['accept', { by: 'sales', occurredAt: at }];
 const st = (acceptAt: string): Step[] => [capture('2026-02-01T00:00:00Z'), handOff('carol', null, '2026-02-02T00:00:00Z'), accept(acceptAt)];
 
-const LEADS: Record<string, Step[]> = {
+const LEADS: LeadHistories = {
   'll-A': [capture('2026-01-10T08:00:00Z', 'web', 'spring'), handOff('alice', 'east', '2026-01-11T08:00:00Z')],
   'll-B': [capture('2026-01-09T08:00:00Z')],
   'll-C': [capture('2026-01-09T08:00:00Z', 'trade show')],
@@ -82,13 +82,7 @@ describe('leads and stuckLeads', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    for (const [leadId, steps] of Object.entries(LEADS)) {
-      for (const [mutation, input] of steps) {
-        const result = await app.gql(MUTATIONS[mutation], { input: { leadId, ...input } });
-        expect(result.errors).toBeUndefined();
-        position = Object.values(result.data!)[0].position;
-      }
-    }
+    position = await recordHistories(app.gql, LEADS);
   });
   afterAll(async () => app?.close());
 

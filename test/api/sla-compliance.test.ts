@@ -1,4 +1,4 @@
-import { MUTATIONS } from './graphql-client.js';
+import { recordHistories, type HistoryStep as Step, type LeadHistories } from './graphql-client.js';
 import { startTestApp } from './test-app.js';
 
 /*
@@ -61,7 +61,7 @@ const REPORT = `
   }
 `;
 
-type Step = [keyof typeof MUTATIONS, Record<string, unknown>];
+
 
 const capture = (channel: string, campaign: string | null, at: string): Step => [
   'capture',
@@ -70,7 +70,7 @@ const capture = (channel: string, campaign: string | null, at: string): Step => 
 const handOff = (ownerId: string, team: string | null, at: string): Step => ['handOff', { ownerId, team, occurredAt: at }];
 const accept = (at: string): Step => ['accept', { by: 'sales', occurredAt: at }];
 
-const LEADS: Record<string, Step[]> = {
+const LEADS: LeadHistories = {
   'sla-L1': [capture('web', 'spring', '2026-01-02T08:00:00Z'), handOff('alice', 'east', '2026-01-05T09:00:00Z'), accept('2026-01-07T09:00:00Z')],
   'sla-L2': [capture('web', null, '2026-01-02T08:00:00Z'), handOff('bob', 'west', '2026-01-09T15:00:00Z'), accept('2026-01-19T15:00:00Z')],
   'sla-L3': [
@@ -137,13 +137,7 @@ describe('slaCompliance', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    for (const [leadId, steps] of Object.entries(LEADS)) {
-      for (const [mutation, input] of steps) {
-        const result = await app.gql(MUTATIONS[mutation], { input: { leadId, ...input } });
-        expect(result.errors).toBeUndefined();
-        position = Object.values(result.data!)[0].position;
-      }
-    }
+    position = await recordHistories(app.gql, LEADS);
   });
   afterAll(async () => app?.close());
 

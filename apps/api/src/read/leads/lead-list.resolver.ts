@@ -1,7 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import { GraphQLError } from 'graphql';
-import type { Origin as DomainOrigin, LeadStatus as DomainLeadStatus } from '../../../../../libs/domain/src/index.js';
+import { ValidationError, type Origin as DomainOrigin, type LeadStatus as DomainLeadStatus } from '../../../../../libs/domain/src/index.js';
 import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
 import { Lead } from '../../leads/lead.types.js';
 import { LedgerStorage } from '../../storage/ledger-storage.js';
@@ -19,10 +18,6 @@ import {
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 200;
-
-function badInput(field: string, message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field } });
-}
 
 /** Opaque cursors: base64url of a kind tag, the keyset instant (epoch microseconds) and the lead id. */
 export function encodeCursor(kind: 'lead' | 'stuck', key: Keyset): string {
@@ -46,7 +41,7 @@ export function decodeCursor(kind: 'lead' | 'stuck', cursor: string | null | und
     !/^-?(0|[1-9][0-9]{0,17})$/.test(parsed[1]) ||
     typeof parsed[2] !== 'string'
   ) {
-    throw badInput('after', `after is not a cursor of this connection: ${JSON.stringify(cursor)}`);
+    throw new ValidationError('after', `after is not a cursor of this connection: ${JSON.stringify(cursor)}`);
   }
   return { micros: parsed[1], leadId: parsed[2] };
 }
@@ -54,7 +49,7 @@ export function decodeCursor(kind: 'lead' | 'stuck', cursor: string | null | und
 function pageSize(first: number | null | undefined): number {
   const n = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE) {
-    throw badInput('first', `first must be between 0 and ${MAX_PAGE_SIZE}, got ${n}`);
+    throw new ValidationError('first', `first must be between 0 and ${MAX_PAGE_SIZE}, got ${n}`);
   }
   return n;
 }
@@ -114,7 +109,7 @@ export class LeadListResolver {
     const cursor = decodeCursor('lead', after);
     const f = filter ?? {};
     if (f.capturedFrom && f.capturedTo && !(f.capturedFrom.getTime() < f.capturedTo.getTime())) {
-      throw badInput('filter.capturedTo', 'filter.capturedTo must be after filter.capturedFrom');
+      throw new ValidationError('filter.capturedTo', 'filter.capturedTo must be after filter.capturedFrom');
     }
     const pool = this.storage.pool;
     await awaitMinPosition(pool, ['lead_funnel'], minPosition);
@@ -180,7 +175,7 @@ export class LeadListResolver {
     if (stage !== null && stage !== undefined) {
       const known = definition.stages.find((s) => s.key === stage);
       if (!known) {
-        throw badInput('stage', `stage ${JSON.stringify(stage)} is not a stage of ${this.definitions.reference(definition)} (${definition.stages.map((s) => s.key).join(', ')})`);
+        throw new ValidationError('stage', `stage ${JSON.stringify(stage)} is not a stage of ${this.definitions.reference(definition)} (${definition.stages.map((s) => s.key).join(', ')})`);
       }
       stages = [known];
     }

@@ -1,21 +1,14 @@
 import { Inject } from '@nestjs/common';
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { GraphQLError } from 'graphql';
-import { periodsBetween } from '../../../../../libs/domain/src/index.js';
 import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
 import { LedgerStorage } from '../../storage/ledger-storage.js';
+import { reportPeriods } from '../report-periods.js';
 import { awaitMinPosition } from '../consistency.js';
 import { DurationStats, Granularity } from '../read.types.js';
 import { queryOverdue, querySlaGroups, type SlaGroupRow } from './sla.queries.js';
 import { SlaCase, SlaGroup, SlaGroupBy, SlaPeriod, SlaReport, SlaStatus } from './sla.types.js';
 
 /** More periods than this is a mistake (e.g. DAY over decades), not a report. */
-export const MAX_SLA_PERIODS = 1000;
-
-function badInput(field: string, message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field } });
-}
-
 function durationStats(count: number, median: number | null, mean: number | null, p90: number | null): DurationStats {
   return Object.assign(new DurationStats(), { count, median, mean, p90 });
 }
@@ -68,12 +61,8 @@ export class SlaResolver {
     })
     now?: Date | null,
   ): Promise<SlaReport> {
-    if (!(from.getTime() < to.getTime())) throw badInput('to', `to must be after from (got from ${from.toISOString()}, to ${to.toISOString()})`);
     const definition = this.definitions.resolve(definitionReference);
-    const periods = periodsBetween(from, to, granularity, definition.timeZone);
-    if (periods.length > MAX_SLA_PERIODS) {
-      throw badInput('granularity', `[from, to) spans ${periods.length} periods of ${granularity}; at most ${MAX_SLA_PERIODS} are allowed`);
-    }
+    const periods = reportPeriods(from, to, granularity, definition.timeZone);
     const at = now ?? new Date();
     const pool = this.storage.pool;
     await awaitMinPosition(pool, ['lead_funnel'], minPosition);

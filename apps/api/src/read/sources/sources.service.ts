@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GraphQLError } from 'graphql';
-import { conversionRate, periodsBetween, type PeriodGranularity } from '../../../../../libs/domain/src/index.js';
+import { ValidationError, conversionRate, type PeriodGranularity } from '../../../../../libs/domain/src/index.js';
+import { assertReportRange, reportPeriods } from '../report-periods.js';
 import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
 import { LedgerStorage } from '../../storage/ledger-storage.js';
 import { awaitMinPosition } from '../consistency.js';
@@ -11,14 +11,6 @@ import { Cohort, SourceConversion, SourceDimension } from './sources.types.js';
 export const NONE_KEY = '(none)';
 export const ACCOUNT_FIELDS = ['industry', 'country', 'name', 'domain', 'employees'] as const;
 const PROJECTIONS = ['lead_funnel'];
-
-function badInput(message: string, field: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field } });
-}
-
-function checkRange(from: Date, to: Date): void {
-  if (!(from.getTime() < to.getTime())) throw badInput(`from (${from.toISOString()}) must be earlier than to (${to.toISOString()})`, 'from');
-}
 
 function stageCounts(stageKeys: readonly string[], row: ReachRow | undefined): StageCount[] {
   return stageKeys.map((stage, i) => {
@@ -48,7 +40,7 @@ export class SourcesService {
     definition?: string | null;
     minPosition?: string | null;
   }): Promise<SourceConversion[]> {
-    checkRange(args.from, args.to);
+    assertReportRange(args.from, args.to);
     let keySql: string;
     const params: unknown[] = [args.from, args.to];
     switch (args.dimension) {
@@ -63,14 +55,14 @@ export class SourcesService {
         break;
       case SourceDimension.ATTRIBUTE: {
         const attribute = args.attribute?.trim();
-        if (!attribute) throw badInput('dimension ATTRIBUTE needs `attribute`: a key of the capture attributes or an account field', 'attribute');
+        if (!attribute) throw new ValidationError('attribute', 'dimension ATTRIBUTE needs `attribute`: a key of the capture attributes or an account field');
         params.push(attribute, [...ACCOUNT_FIELDS]);
         // A capture attribute wins over an account field of the same name.
         keySql = `COALESCE(s.attributes ->> $3::text, CASE WHEN $3::text = ANY ($4::text[]) THEN s.account ->> $3::text END, '${NONE_KEY}')`;
         break;
       }
       default:
-        throw badInput(`unknown dimension ${String(args.dimension)}`, 'dimension');
+        throw new ValidationError('dimension', `unknown dimension ${String(args.dimension)}`);
     }
     const definition = this.definitions.resolve(args.definition);
     await awaitMinPosition(this.storage.pool, PROJECTIONS, args.minPosition);
@@ -100,11 +92,10 @@ export class SourcesService {
   }
 
   async funnelCohorts(args: { from: Date; to: Date; granularity: Granularity; definition?: string | null; minPosition?: string | null }): Promise<Cohort[]> {
-    checkRange(args.from, args.to);
     const definition = this.definitions.resolve(args.definition);
+    const periods = reportPeriods(args.from, args.to, args.granularity as PeriodGranularity, definition.timeZone);
     await awaitMinPosition(this.storage.pool, PROJECTIONS, args.minPosition);
     const stageKeys = definition.stages.map((s) => s.key);
-    const periods = periodsBetween(args.from, args.to, args.granularity as PeriodGranularity, definition.timeZone);
     if (periods.length === 0) return [];
     const cohortSql = `
       SELECT s.lead_id, p.i::text AS key

@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  ValidationError,
-  periodsBetween,
   safeRatio,
   type FunnelDefinition,
   type Period,
@@ -9,23 +7,11 @@ import {
 } from '../../../../../libs/domain/src/index.js';
 import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
 import { LedgerStorage } from '../../storage/ledger-storage.js';
+import { reportPeriods } from '../report-periods.js';
 import { awaitMinPosition } from '../consistency.js';
 import { Granularity } from '../read.types.js';
 import { WATERFALL_ENTERED_SQL, WATERFALL_EXITED_SQL } from './waterfall.sql.js';
 import { StageStats, Waterfall, WaterfallPeriod } from './waterfall.types.js';
-
-/** The most periods one waterfall answers (e.g. ~2.7 years of days); beyond, the caller picks a coarser granularity. */
-export const MAX_WATERFALL_PERIODS = 1000;
-
-/** The shortest a period of each granularity can be (DST days are 23 hours): bounds the count before generating. */
-const HOUR_MS = 3_600_000;
-const MIN_PERIOD_MS: Record<Granularity, number> = {
-  DAY: 23 * HOUR_MS,
-  WEEK: 7 * 24 * HOUR_MS - HOUR_MS,
-  MONTH: 28 * 24 * HOUR_MS - HOUR_MS,
-  QUARTER: 89 * 24 * HOUR_MS - HOUR_MS,
-  YEAR: 365 * 24 * HOUR_MS - HOUR_MS,
-};
 
 export interface WaterfallArgs {
   from: Date;
@@ -72,18 +58,8 @@ export class WaterfallService {
 
   async waterfall(args: WaterfallArgs): Promise<Waterfall> {
     const { from, to, granularity } = args;
-    if (!(from instanceof Date) || Number.isNaN(from.getTime())) throw new ValidationError('from', 'from must be a valid date-time');
-    if (!(to instanceof Date) || Number.isNaN(to.getTime())) throw new ValidationError('to', 'to must be a valid date-time');
-    if (!(from.getTime() < to.getTime())) {
-      throw new ValidationError('to', `to (${to.toISOString()}) must be later than from (${from.toISOString()}): periods are half-open [from, to)`);
-    }
-    const tooMany = () =>
-      new ValidationError('granularity', `[from, to) spans more than ${MAX_WATERFALL_PERIODS} ${granularity} periods; narrow the range or choose a coarser granularity`);
-    if ((to.getTime() - from.getTime()) / MIN_PERIOD_MS[granularity] > MAX_WATERFALL_PERIODS + 2) throw tooMany();
-
     const definition = this.definitions.resolve(args.definition);
-    const periods = periodsBetween(from, to, granularity as PeriodGranularity, definition.timeZone);
-    if (periods.length > MAX_WATERFALL_PERIODS) throw tooMany();
+    const periods = reportPeriods(from, to, granularity as PeriodGranularity, definition.timeZone);
 
     await awaitMinPosition(this.storage.pool, ['lead_funnel'], args.minPosition);
 
