@@ -201,7 +201,9 @@ describe('worker crash safety', () => {
     expect(Number(revRows[0].n)).toBe(total);
 
     // 4. Clean rebuild of the same events in-process, then compare.
-    await pool.query(`TRUNCATE rm_lead_summary, rm_stage_visits, rm_sla_cases`);
+    // rm_* are views over the active version's tables (blue/green versions): truncate the tables themselves.
+    const { rows: activeRows } = await pool.query(`SELECT schema_name FROM projection_versions WHERE projection = $1 AND state = 'active'`, [PROJECTION]);
+    await pool.query(`TRUNCATE ${TABLES.map(({ table }) => `${activeRows[0].schema_name}.${table}`).join(', ')}`);
     await pool.query(
       `UPDATE projection_checkpoints SET transaction_id = '0', global_position = 0, events_processed = 0, state = 'running', error = NULL, failed_event_id = NULL WHERE name = $1`,
       [PROJECTION],

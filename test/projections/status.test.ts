@@ -164,21 +164,29 @@ describe(`projections on ${storeKind} PostgreSQL: status and read-your-writes`, 
 });
 
 describe(`projections on ${storeKind} PostgreSQL: migrations`, () => {
-  it('creates projection_checkpoints after the event store and reverts it with the same migration list', async () => {
+  it('creates projection_checkpoints and projection_versions after the event store and reverts them with the same migration list', async () => {
     const db = await createTestDatabase({ migrate: false });
     const client = new pg.Client({ connectionString: db.url });
     try {
-      expect(await runMigrations(db.url, () => {}, ALL_MIGRATIONS)).toEqual(['CreateEventStore1732350000000', 'CreateProjectionCheckpoints1732400000000']);
+      expect(await runMigrations(db.url, () => {}, ALL_MIGRATIONS)).toEqual([
+        'CreateEventStore1732350000000',
+        'CreateProjectionCheckpoints1732400000000',
+        'CreateProjectionVersions1732410000000',
+      ]);
       await client.connect();
       const tables = async () =>
         (await client.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.t);
-      expect(await tables()).toEqual(['events', 'projection_checkpoints', MIGRATIONS_TABLE, 'stream_idempotency', 'streams']);
+      expect(await tables()).toEqual(['events', 'projection_checkpoints', 'projection_versions', MIGRATIONS_TABLE, 'stream_idempotency', 'streams']);
       await expect(client.query(`INSERT INTO projection_checkpoints (name, state) VALUES ('x', 'failed')`)).rejects.toThrow(/projection_checkpoints_failure_ck/);
       await expect(client.query(`INSERT INTO projection_checkpoints (name, state) VALUES ('x', 'paused')`)).rejects.toThrow(/check constraint/);
+      await client.query(`INSERT INTO projection_checkpoints (name, state) VALUES ('x@2', 'retired')`);
 
+      expect(await revertLastMigration(db.url, () => {}, ALL_MIGRATIONS)).toBe('CreateProjectionVersions1732410000000');
+      expect(await tables()).toEqual(['events', 'projection_checkpoints', MIGRATIONS_TABLE, 'stream_idempotency', 'streams']);
+      await expect(client.query(`INSERT INTO projection_checkpoints (name, state) VALUES ('y', 'retired')`)).rejects.toThrow(/check constraint/);
       expect(await revertLastMigration(db.url, () => {}, ALL_MIGRATIONS)).toBe('CreateProjectionCheckpoints1732400000000');
       expect(await tables()).toEqual(['events', MIGRATIONS_TABLE, 'stream_idempotency', 'streams']);
-      expect(await runMigrations(db.url, () => {}, ALL_MIGRATIONS)).toEqual(['CreateProjectionCheckpoints1732400000000']);
+      expect(await runMigrations(db.url, () => {}, ALL_MIGRATIONS)).toEqual(['CreateProjectionCheckpoints1732400000000', 'CreateProjectionVersions1732410000000']);
       expect(await runMigrations(db.url, () => {}, ALL_MIGRATIONS)).toEqual([]);
     } finally {
       await client.end();

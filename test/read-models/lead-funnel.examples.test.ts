@@ -1,6 +1,7 @@
 import { ProjectionRunner } from '../../libs/projections/src/projection-runner.js';
 import { LeadFunnelProjection } from '../../libs/read-models/src/index.js';
 import { events as e } from '../../libs/domain/src/lead/lead.test-kit.js';
+import { settled } from '../projections/helpers.js';
 import { appendLead, openReadModelDb, slaCases, summaries, visits, type ReadModelDb } from './helpers.js';
 
 const t = (iso: string) => new Date(iso);
@@ -41,6 +42,8 @@ describe('LeadFunnelProjection: hand-written leads', () => {
     ]);
     // c-recycle continues in a later batch: the stored rejected visit is reclassified, a second case opens.
     const runner = new ProjectionRunner(h.pool, new LeadFunnelProjection(), { batchSize: 4 });
+    // On a shared server other sessions' transactions hold the feed back for moments: wait until it is released.
+    await settled(h.pool);
     await runner.catchUp();
     await appendLead(
       h.store,
@@ -52,6 +55,7 @@ describe('LeadFunnelProjection: hand-written leads', () => {
       ],
       3,
     );
+    await settled(h.pool);
     const result = await runner.catchUp();
     expect(result.state).toBe('running');
   });

@@ -12,6 +12,7 @@ import { WITH_DOWNSTREAM_STEPS } from '../../libs/domain/src/funnel/funnel.test-
 import { RANDOM_HISTORY_NOW, historyOf, randomLeadArb } from '../../libs/domain/src/lead/random-history.test-kit.js';
 import { ProjectionRunner } from '../../libs/projections/src/projection-runner.js';
 import { LeadFunnelProjection } from '../../libs/read-models/src/index.js';
+import { settled } from '../projections/helpers.js';
 import { appendLead, openReadModelDb, slaCases, summaries, visits, type ReadModelDb } from './helpers.js';
 
 /**
@@ -59,6 +60,7 @@ describe.each([
         await appendLead(h.store, lead.leadId, lead.events.slice(from, from + size), appended.get(lead.leadId) ?? 0);
         appended.set(lead.leadId, Math.min(from + size, lead.events.length));
       }
+      await settled(h.pool); // on a shared server, other sessions' transactions hold the feed back for moments
       const result = await runner.catchUp();
       expect(result.state).toBe('running');
       expect(result.failure).toBeUndefined();

@@ -4,6 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLSchema } from 'graphql';
+import type { FunnelDefinition } from '../../../libs/domain/src/index.js';
 import { LoggerModule } from 'nestjs-pino';
 import { DateTimeScalar } from './common/date-time.scalar.js';
 import { GraphQLErrorsFilter } from './common/graphql-errors.filter.js';
@@ -29,9 +30,15 @@ function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
+/** Options of the application beyond its configuration (tests and embedders). */
+export interface AppOptions {
+  /** The funnel definition to activate instead of the default one (read models, queries and timelines use it). */
+  activeDefinition?: FunnelDefinition;
+}
+
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -43,7 +50,7 @@ export class AppModule {
           },
         }),
         StorageModule.forRoot(config),
-        FunnelModule,
+        FunnelModule.forRoot(options.activeDefinition),
         ProjectionsModule,
         WaterfallModule,
         SourcesModule,

@@ -4,7 +4,16 @@ import { assertCheckpoint } from '../../event-store/src/rows.js';
 
 /** SQL over projection_checkpoints (see migrations/1732400000000-CreateProjectionCheckpoints.ts). */
 
-export type ProjectionState = 'running' | 'stopped' | 'failed' | 'rebuilding';
+/** 'retired': the checkpoint of a version that a blue/green swap replaced (or a rebuild given up): never runs again. */
+export type ProjectionState = 'running' | 'stopped' | 'failed' | 'rebuilding' | 'retired';
+
+/**
+ * SQL expression resolving the text parameter `param` to a checkpoint row name: a versioned projection's plain
+ * name means its ACTIVE version's checkpoint (projection_versions); any other name is a checkpoint name itself.
+ */
+export function resolvedCheckpointName(param: string): string {
+  return `COALESCE((SELECT v.checkpoint_name FROM projection_versions v WHERE v.projection = ${param} AND v.state = 'active'), ${param})`;
+}
 
 export interface CheckpointRow {
   checkpoint: Checkpoint;
@@ -39,7 +48,7 @@ export class CheckpointConflictError extends Error {
   }
 }
 
-function withSchemaHint<T>(work: Promise<T>): Promise<T> {
+export function withSchemaHint<T>(work: Promise<T>): Promise<T> {
   return work.catch((error: unknown) => {
     throw (error as { code?: string } | null)?.code === UNDEFINED_TABLE ? new ProjectionSchemaMissingError(error) : error;
   });
@@ -125,13 +134,14 @@ export async function markFailed(db: Queryable, name: string, at: Checkpoint, er
 
 /**
  * Back to 'running' after a fix (from 'failed' or 'stopped'); clears the failure. The failed event is the
- * next one applied. Returns false when the projection was in neither state.
+ * next one applied. Returns false when the projection was in neither state. A versioned projection's plain name
+ * means its active version; a rebuild's checkpoint is named `<projection>@<version>`.
  */
 export async function restartProjection(db: Queryable, name: string): Promise<boolean> {
   const { rowCount } = await withSchemaHint(
     db.query({
       text: `UPDATE projection_checkpoints SET state = 'running', error = NULL, failed_event_id = NULL, updated_at = now()
-              WHERE name = $1 AND state IN ('failed', 'stopped')`,
+              WHERE name = ${resolvedCheckpointName('$1')} AND state IN ('failed', 'stopped')`,
       values: [name],
     }),
   );
@@ -139,11 +149,24 @@ export async function restartProjection(db: Queryable, name: string): Promise<bo
   return rowCount === 1;
 }
 
-/** Pauses a running projection (operator action); its runner keeps leadership and idles until restarted. */
+/** restartProjection for exactly this checkpoint row (no resolution of a versioned projection's plain name). */
+export async function restartCheckpoint(db: Queryable, checkpointName: string): Promise<boolean> {
+  const { rowCount } = await withSchemaHint(
+    db.query({
+      text: `UPDATE projection_checkpoints SET state = 'running', error = NULL, failed_event_id = NULL, updated_at = now()
+              WHERE name = $1 AND state IN ('failed', 'stopped')`,
+      values: [checkpointName],
+    }),
+  );
+  if (rowCount === 0) await assertKnown(db, checkpointName);
+  return rowCount === 1;
+}
+
+/** Pauses a running projection (operator action; plain names as for restartProjection); its runner keeps leadership and idles until restarted. */
 export async function pauseProjection(db: Queryable, name: string): Promise<boolean> {
   const { rowCount } = await withSchemaHint(
     db.query({
-      text: `UPDATE projection_checkpoints SET state = 'stopped', updated_at = now() WHERE name = $1 AND state = 'running'`,
+      text: `UPDATE projection_checkpoints SET state = 'stopped', updated_at = now() WHERE name = ${resolvedCheckpointName('$1')} AND state = 'running'`,
       values: [name],
     }),
   );
@@ -152,7 +175,7 @@ export async function pauseProjection(db: Queryable, name: string): Promise<bool
 }
 
 async function assertKnown(db: Queryable, name: string): Promise<void> {
-  const { rows } = await db.query({ text: 'SELECT 1 FROM projection_checkpoints WHERE name = $1', values: [name] });
+  const { rows } = await db.query({ text: `SELECT 1 FROM projection_checkpoints WHERE name = ${resolvedCheckpointName('$1')}`, values: [name] });
   if (rows.length === 0) throw new UnknownProjectionError(name);
 }
 

@@ -1,6 +1,30 @@
 // The projection runner: exactly-once read models fed from the event store's global feed.
 export type { Projection, ProjectionTransaction } from './projection.js';
-export { ProjectionRunner, type ProjectionRunnerOptions, type RunResult, type RunnerStatus } from './projection-runner.js';
+export { ProjectionRunner, type ProjectionRunnerOptions, type RunnerVersion, type RunResult, type RunnerStatus } from './projection-runner.js';
+export {
+  ProjectionSupervisor,
+  type ProjectionSupervisorOptions,
+  type RebuildOptions,
+  type SupervisedProjection,
+} from './supervisor.js';
+export {
+  activeVersionOf,
+  projectionVersions,
+  versionTables,
+  beginRebuild,
+  cancelRebuild,
+  swapVersion,
+  dropRetiredVersion,
+  eventsBehindActive,
+  ProjectionNotVersionedError,
+  RebuildInProgressError,
+  VersionMismatchError,
+  type ProjectionVersion,
+  type VersionState,
+  type SwapOutcome,
+  type SwapOptions,
+  type BeginRebuildOptions,
+} from './versions.js';
 export {
   projectionStatus,
   hasReached,
@@ -13,6 +37,7 @@ export {
 export {
   ensureCheckpointRow,
   restartProjection,
+  restartCheckpoint,
   pauseProjection,
   CheckpointConflictError,
   ProjectionSchemaMissingError,
@@ -21,4 +46,9 @@ export {
 } from './checkpoints.js';
 export { LEADERSHIP_LOCK_NAMESPACE } from './leadership.js';
 export { isRetryable, describeError } from './failures.js';
-export { PROJECTION_MIGRATIONS, ALL_MIGRATIONS, CreateProjectionCheckpoints1732400000000 } from './migrations/index.js';
+export {
+  PROJECTION_MIGRATIONS,
+  ALL_MIGRATIONS,
+  CreateProjectionCheckpoints1732400000000,
+  CreateProjectionVersions1732410000000,
+} from './migrations/index.js';

@@ -13,12 +13,13 @@ import {
   markFailed,
   namesSharingLockKey,
   peekCheckpoint,
-  restartProjection,
+  restartCheckpoint,
   type ProjectionState,
 } from './checkpoints.js';
 import { describeError, findFailingEvent, isRetryable, type Culprit } from './failures.js';
 import { LeaderConnection } from './leadership.js';
 import type { Projection } from './projection.js';
+import { activeVersionOf } from './versions.js';
 import { projectionStatus, type ProjectionStatus } from './projection-status.js';
 
 export interface ProjectionRunnerOptions {
@@ -36,6 +37,20 @@ export interface ProjectionRunnerOptions {
   connection?: pg.ClientConfig;
   /** Background problems and leadership changes; default console.warn. */
   log?: (message: string, error?: unknown) => void;
+  /**
+   * Which tables and checkpoint this runner feeds. Omitted: a versioned projection (registered in
+   * projection_versions) runs its version active at start(), otherwise the projection is unversioned (checkpoint
+   * row = its name, tables on the default search_path). null: unversioned. Given: that version (ProjectionSupervisor
+   * passes it); each batch transaction then starts with `SET LOCAL search_path TO <schema>, public`, so the
+   * projection's unqualified table names are that version's tables.
+   */
+  version?: RunnerVersion | null;
+}
+
+/** A version of a projection's tables: the schema holding them and the checkpoint row that feeds them. */
+export interface RunnerVersion {
+  checkpoint: string;
+  schema: string;
 }
 
 export interface RunResult {
@@ -96,7 +111,10 @@ type Poison = { poison: true; from: Checkpoint; events: RecordedEvent[]; error: 
  * the row lock.
  */
 export class ProjectionRunner {
-  readonly name: string;
+  /** The projection's name (projection.name). */
+  readonly projectionName: string;
+  private checkpointName: string;
+  private schema: string | null = null;
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly standbyMs: number;
@@ -115,12 +133,27 @@ export class ProjectionRunner {
     private readonly options: ProjectionRunnerOptions = {},
   ) {
     if (typeof projection.name !== 'string' || projection.name.length === 0) throw new TypeError('ProjectionRunner: the projection needs a non-empty name');
-    this.name = projection.name;
+    this.projectionName = projection.name;
+    this.checkpointName = options.version?.checkpoint ?? projection.name;
+    if (options.version) this.schema = assertSchemaName(options.version.schema);
     this.batchSize = positiveInteger(options.batchSize ?? projection.batchSize ?? DEFAULT_BATCH, 'batchSize');
     this.pollMs = positiveInteger(options.pollIntervalMs ?? DEFAULT_POLL_MS, 'pollIntervalMs');
     this.standbyMs = positiveInteger(options.standbyRetryMs ?? DEFAULT_STANDBY_MS, 'standbyRetryMs');
     this.channel = options.notifyChannel ?? 'fl_events';
     this.log = options.log ?? ((message, error) => console.warn(`[projections] ${message}`, error ?? ''));
+  }
+
+  /**
+   * The checkpoint row this runner feeds (also its leadership lock key): the projection's name, or a version's
+   * checkpoint (e.g. `lead_funnel@2`). Known after start()/runOnce() when the version is resolved from the registry.
+   */
+  get name(): string {
+    return this.checkpointName;
+  }
+
+  /** The schema of the version this runner writes (null: unversioned). */
+  get versionSchema(): string | null {
+    return this.schema;
   }
 
   /** This runner holds the leadership lock now. */
@@ -157,13 +190,13 @@ export class ProjectionRunner {
 
   /** Back to 'running' after a fix (from 'failed' or 'stopped'); the failed event is the next one applied. */
   async restart(): Promise<boolean> {
-    const restarted = await restartProjection(this.pool, this.name);
+    const restarted = await restartCheckpoint(this.pool, this.name);
     if (restarted) this.sleeper.wake();
     return restarted;
   }
 
   async status(): Promise<RunnerStatus> {
-    const [status] = await projectionStatus(this.pool, [this.name]);
+    const [status] = await projectionStatus(this.pool, { checkpoints: [this.name] });
     if (!status) throw new UnknownProjectionError(this.name);
     return { ...status, leader: this.isLeader, started: this.loop !== null && !this.stopped };
   }
@@ -190,6 +223,13 @@ export class ProjectionRunner {
 
   private prepare(): Promise<void> {
     this.checkpointReady ??= (async () => {
+      if (this.options.version === undefined) {
+        const active = await activeVersionOf(this.pool, this.projectionName);
+        if (active) {
+          this.checkpointName = active.checkpoint;
+          this.schema = assertSchemaName(active.schema);
+        }
+      }
       await ensureCheckpointRow(this.pool, this.name);
       const sharing = await namesSharingLockKey(this.pool, this.name);
       if (sharing.length > 0) {
@@ -212,7 +252,7 @@ export class ProjectionRunner {
 
   /** The batch transaction (see the class comment). A non-retryable apply error comes back as Poison, rolled back. */
   private async runBatch(client: pg.PoolClient): Promise<RunResult | Poison> {
-    return inTransaction<RunResult | Poison>(client, async () => {
+    return inTransaction<RunResult | Poison>(client, this.schema, async () => {
       const row = await lockOrBusy(client, this.name);
       if (row === 'busy') return { commit: false, value: busyResult() };
       if (!row) throw new UnknownProjectionError(this.name);
@@ -245,7 +285,7 @@ export class ProjectionRunner {
    * applied and the batch's first event is recorded with an explanation.
    */
   private async stopOnPoison(client: pg.PoolClient, { from, events, error }: Poison): Promise<RunResult> {
-    const pinned = await inTransaction<{ culprit: Culprit; at: Checkpoint; message: string } | null | 'moved'>(client, async () => {
+    const pinned = await inTransaction<{ culprit: Culprit; at: Checkpoint; message: string } | null | 'moved'>(client, this.schema, async () => {
       const row = await lockOrBusy(client, this.name);
       if (row === 'busy' || !row || row.state !== 'running' || compareCheckpoints(row.checkpoint, from) !== 0) return { commit: false, value: 'moved' };
       const culprit = await findFailingEvent(client, events, (part) => this.apply(client, part));
@@ -390,11 +430,16 @@ async function lockOrBusy(client: pg.PoolClient, name: string) {
   }
 }
 
-/** BEGIN; work decides COMMIT or ROLLBACK; ROLLBACK on any error (rethrown). */
-async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<{ commit: boolean; value: T }>): Promise<T> {
+/**
+ * BEGIN (then, for a version, `SET LOCAL search_path TO <schema>, public`: the projection's unqualified table
+ * names are that version's tables for this transaction only); work decides COMMIT or ROLLBACK; ROLLBACK on any
+ * error (rethrown).
+ */
+async function inTransaction<T>(client: pg.PoolClient, schema: string | null, work: () => Promise<{ commit: boolean; value: T }>): Promise<T> {
   await client.query('BEGIN');
   let outcome: { commit: boolean; value: T };
   try {
+    if (schema !== null) await client.query(`SET LOCAL search_path TO ${client.escapeIdentifier(schema)}, public`);
     outcome = await work();
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined); // a broken connection is destroyed by withClient
@@ -408,6 +453,11 @@ function busyResult(): RunResult {
   return { processed: 0, state: 'running', caughtUp: false, busy: true, checkpoint: null };
 }
 
+
+function assertSchemaName(schema: string): string {
+  if (!/^[a-z][a-z0-9_]*$/.test(schema)) throw new TypeError(`ProjectionRunner: invalid version schema name ${JSON.stringify(schema)}`);
+  return schema;
+}
 
 function positiveInteger(value: number, what: string): number {
   if (!Number.isInteger(value) || value <= 0) throw new TypeError(`ProjectionRunner: ${what} must be a positive integer, got ${value}`);

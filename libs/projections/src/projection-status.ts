@@ -6,7 +6,21 @@ import { LEADERSHIP_LOCK_NAMESPACE } from './leadership.js';
 /** Where projections stand, and read-your-writes waits (a client's global position as consistency token). */
 
 export interface ProjectionStatus {
+  /**
+   * The plain projection name for an unversioned projection and for a versioned projection's ACTIVE version;
+   * `<projection>@<version>` (its checkpoint name) for a version being built.
+   */
   name: string;
+  /** The projection this checkpoint feeds (the plain name). */
+  projection: string;
+  /** The checkpoint row's name (also the leadership lock key). */
+  checkpoint: string;
+  /** The version of a versioned projection (null: unversioned). */
+  version: number | null;
+  /** active (serving the views) or building (a rebuild catching up); retired versions are not listed. Null: unversioned. */
+  versionState: 'active' | 'building' | 'retired' | 'abandoned' | null;
+  /** The schema holding this version's tables (null: unversioned). */
+  schema: string | null;
   /** global_position of the checkpoint (the last event applied; '0' before the first). */
   position: string;
   /** transaction_id of the checkpoint: with position, the pair the feed is ordered by. */
@@ -33,6 +47,11 @@ export const LAG_EXACT_LIMIT = 10_000;
 
 interface StatusRow {
   name: string;
+  projection: string;
+  checkpoint: string;
+  version: number | null;
+  version_state: ProjectionStatus['versionState'];
+  schema_name: string | null;
   transaction_id: string;
   global_position: string;
   state: ProjectionState;
@@ -46,8 +65,15 @@ interface StatusRow {
   leader_pid: number | null;
 }
 
-/** Status of the given projections (all when omitted), ordered by name; unknown names are left out. */
-export async function projectionStatus(db: Queryable, names?: readonly string[]): Promise<ProjectionStatus[]> {
+/**
+ * Status of the given projections (all when omitted), ordered by name; unknown names are left out. Names are
+ * as reported (see ProjectionStatus.name): a versioned projection's plain name is its active version, a building
+ * version is listed as `<projection>@<version>`; retired versions are left out. `{ checkpoints }` selects exact
+ * checkpoint rows instead, whatever their version state.
+ */
+export async function projectionStatus(db: Queryable, names?: readonly string[] | { checkpoints: readonly string[] }): Promise<ProjectionStatus[]> {
+  const byName = names === undefined || Array.isArray(names) ? (names as readonly string[] | undefined) : undefined;
+  const byCheckpoint = names !== undefined && !Array.isArray(names) ? (names as { checkpoints: readonly string[] }).checkpoints : undefined;
   const { rows } = await db.query<StatusRow>({
     text: `WITH head AS (
              -- newest readable event: a backward scan of the feed index, stopping at the first row
@@ -59,7 +85,8 @@ export async function projectionStatus(db: Queryable, names?: readonly string[])
               WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid = $2::int::oid
                 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
            )
-           SELECT c.name, c.transaction_id::text AS transaction_id, c.global_position::text AS global_position, c.state,
+           SELECT r.name, COALESCE(v.projection, c.name) AS projection, c.name AS checkpoint, v.version, v.state AS version_state,
+                  v.schema_name, c.transaction_id::text AS transaction_id, c.global_position::text AS global_position, c.state,
                   c.error, c.failed_event_id::text AS failed_event_id, c.events_processed::text AS events_processed, c.updated_at,
                   COALESCE((SELECT h.global_position::text FROM head h), '0') AS head_position,
                   (SELECT count(*) FROM (SELECT 1 FROM events e
@@ -68,14 +95,22 @@ export async function projectionStatus(db: Queryable, names?: readonly string[])
                   (SELECT max(e.global_position) FROM events e)::text AS max_position,
                   (SELECT l.pid FROM leaders l WHERE l.objid = hashtext(c.name)::oid LIMIT 1) AS leader_pid
              FROM projection_checkpoints c
-            WHERE $1::text[] IS NULL OR c.name = ANY($1::text[])
-            ORDER BY c.name`,
-    values: [names ? [...names] : null, LEADERSHIP_LOCK_NAMESPACE, LAG_EXACT_LIMIT + 1],
+             LEFT JOIN projection_versions v ON v.checkpoint_name = c.name
+            CROSS JOIN LATERAL (SELECT CASE WHEN v.state = 'active' THEN v.projection ELSE c.name END AS name) r
+            WHERE CASE WHEN $4::text[] IS NOT NULL THEN c.name = ANY($4::text[])
+                       ELSE (v.state IS NULL OR v.state IN ('active', 'building')) AND ($1::text[] IS NULL OR r.name = ANY($1::text[])) END
+            ORDER BY r.name`,
+    values: [byName ? [...byName] : null, LEADERSHIP_LOCK_NAMESPACE, LAG_EXACT_LIMIT + 1, byCheckpoint ? [...byCheckpoint] : null],
   });
   return rows.map((row) => {
     const estimate = row.lag_counted > LAG_EXACT_LIMIT;
     return {
       name: row.name,
+      projection: row.projection,
+      checkpoint: row.checkpoint,
+      version: row.version,
+      versionState: row.version_state,
+      schema: row.schema_name,
       position: row.global_position,
       transactionId: row.transaction_id,
       headPosition: row.head_position,
@@ -106,12 +141,15 @@ async function reachedRows(db: Queryable, names: readonly string[], globalPositi
   const { rows } = await db.query<ReachedRow>({
     name: 'fl_projection_reached',
     // Positions alone are not commit ordered: compare the event's (transaction_id, global_position) with the
-    // checkpoint pair, exactly as the feed orders them. An unknown position joins nothing: not reached.
-    text: `SELECT c.name, c.state, c.error, c.failed_event_id::text AS failed_event_id, c.global_position::text AS position,
+    // checkpoint pair, exactly as the feed orders them. An unknown position joins nothing: not reached. A
+    // versioned projection's plain name is its active version's checkpoint, resolved in the same statement (a
+    // swap only ever replaces it with a checkpoint at least as far).
+    text: `SELECT w.name, c.state, c.error, c.failed_event_id::text AS failed_event_id, c.global_position::text AS position,
                   COALESCE((e.transaction_id, e.global_position) <= (c.transaction_id, c.global_position), false) AS reached
-             FROM projection_checkpoints c
-             LEFT JOIN events e ON e.global_position = $2::bigint
-            WHERE c.name = ANY($1::text[])`,
+             FROM unnest($1::text[]) AS w(name)
+             JOIN projection_checkpoints c
+               ON c.name = COALESCE((SELECT v.checkpoint_name FROM projection_versions v WHERE v.projection = w.name AND v.state = 'active'), w.name)
+             LEFT JOIN events e ON e.global_position = $2::bigint`,
     values: [[...names], globalPosition],
   });
   const unknown = names.find((name) => !rows.some((row) => row.name === name));

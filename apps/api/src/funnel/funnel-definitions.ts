@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   DEFAULT_FUNNEL_DEFINITION,
   FunnelDefinitionNotFoundError,
@@ -7,17 +7,28 @@ import {
   type FunnelDefinition,
 } from '../../../../libs/domain/src/index.js';
 
+/** Injection token of an optional override of the active definition (AppModule.forRoot's `activeDefinition`). */
+export const ACTIVE_FUNNEL_DEFINITION = Symbol('ACTIVE_FUNNEL_DEFINITION');
+
 /**
- * The funnel definitions the API classifies leads with. Today the default definition of shared/metrics.md is
- * the only one, and it is active; published and activated definitions replace this catalogue's contents
- * without changing its callers.
+ * The funnel definitions the API classifies leads with. By default the default definition of shared/metrics.md
+ * is the only one, and it is active; an app started with `activeDefinition` (e.g. a test calendar with holidays)
+ * makes that one active and keeps the default resolvable by name. Published and activated definitions replace
+ * this catalogue's contents without changing its callers.
  */
 @Injectable()
 export class FunnelDefinitions {
-  private readonly known: readonly FunnelDefinition[] = [DEFAULT_FUNNEL_DEFINITION];
+  private readonly activeDefinition: FunnelDefinition;
+  private readonly known: readonly FunnelDefinition[];
+
+  constructor(@Optional() @Inject(ACTIVE_FUNNEL_DEFINITION) activeDefinition?: FunnelDefinition | null) {
+    this.activeDefinition = activeDefinition ?? DEFAULT_FUNNEL_DEFINITION;
+    const sameRef = definitionRef(this.activeDefinition) === definitionRef(DEFAULT_FUNNEL_DEFINITION);
+    this.known = sameRef ? [this.activeDefinition] : [this.activeDefinition, DEFAULT_FUNNEL_DEFINITION];
+  }
 
   active(): FunnelDefinition {
-    return DEFAULT_FUNNEL_DEFINITION;
+    return this.activeDefinition;
   }
 
   /** `name@version`, or a bare name for its latest version; null/undefined = the active definition. */

@@ -1,11 +1,11 @@
-import { isLeadEventType, upcastLeadEvent } from '../../../../libs/domain/src/index.js';
+import { isLeadEventType, upcastLeadEvent, type FunnelDefinition } from '../../../../libs/domain/src/index.js';
 import type { RecordedEvent } from '../../../../libs/event-store/src/index.js';
 import type { Projection } from '../../../../libs/projections/src/index.js';
 import { LeadFunnelProjection } from '../../../../libs/read-models/src/index.js';
 
-/** Every read-model projection this product runs, in the API process or the worker. */
-export function readModelProjections(): Projection[] {
-  return [new LeadFunnelProjection()];
+/** Every read-model projection this product runs, in the API process or the worker (default definition unless given). */
+export function readModelProjections(definition?: FunnelDefinition): Projection[] {
+  return [new LeadFunnelProjection(definition)];
 }
 
 /** Projections see current schema versions only: lead events go through the domain's upcasters first. */

@@ -1,11 +1,16 @@
 import type { EventStoreMigration } from '../../../event-store/src/migrations/index.js';
 import { ALL_MIGRATIONS as PROJECTIONS_ALL_MIGRATIONS } from '../../../projections/src/migrations/index.js';
 import { CreateLeadFunnelReadModels1732450000000 } from './1732450000000-CreateLeadFunnelReadModels.js';
+import { VersionLeadFunnelReadModels1732470000000 } from './1732470000000-VersionLeadFunnelReadModels.js';
 
 export { CreateLeadFunnelReadModels1732450000000 } from './1732450000000-CreateLeadFunnelReadModels.js';
+export { VersionLeadFunnelReadModels1732470000000 } from './1732470000000-VersionLeadFunnelReadModels.js';
 
 /** The read models' migrations, oldest first. */
-export const READ_MODEL_MIGRATIONS: readonly (new () => EventStoreMigration)[] = [CreateLeadFunnelReadModels1732450000000];
+export const READ_MODEL_MIGRATIONS: readonly (new () => EventStoreMigration)[] = [
+  CreateLeadFunnelReadModels1732450000000,
+  VersionLeadFunnelReadModels1732470000000,
+];
 
 /** Event store + projections + read models, in timestamp order (migrate and revert with this list). */
 export const ALL_MIGRATIONS: readonly (new () => EventStoreMigration)[] = [...PROJECTIONS_ALL_MIGRATIONS, ...READ_MODEL_MIGRATIONS];
