@@ -5,6 +5,8 @@ import type { AppendBenchResult } from './append-bench.js';
 import type { BreakdownResult } from './append-breakdown.js';
 import type { CommandBenchResult, CommandPhase } from './command-bench.js';
 import { median, type Throughput } from './measure.js';
+import type { ReadBenchResult } from './read-bench.js';
+import { readVerdictsOf } from './read-report.js';
 import type { TargetKind } from './targets.js';
 
 /** Tables for the terminal and the JSON file; every ratio compares figures measured on the same server in the same run. */
@@ -28,6 +30,7 @@ export interface TargetReport {
   append?: AppendBenchResult;
   breakdown?: BreakdownResult;
   commands?: CommandBenchResult;
+  read?: ReadBenchResult[];
   verdicts?: Verdict[];
   errors: string[];
 }
@@ -65,7 +68,7 @@ export function verdictsOf(append: AppendBenchResult): Verdict[] {
   ].map((v) => ({ ...v, pass: v.ratioToInsert >= APPEND_TARGET_RATIO }));
 }
 
-function table(header: string[], rows: string[][], alignRight: boolean[]): string {
+export function table(header: string[], rows: string[][], alignRight: boolean[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells.map((cell, i) => (alignRight[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -209,9 +212,15 @@ export function renderSummary(report: BenchReport, resultsPath: string): string 
     ),
   );
   for (const t of report.targets) for (const error of t.errors) out.push(`  ${t.kind}: ${error}`);
+  for (const t of report.targets) {
+    if (!t.read?.length) continue;
+    out.push(`\n  read side, ${t.kind}:`);
+    for (const v of readVerdictsOf(t.read)) out.push(`    ${v.pass ? 'PASS' : 'FAIL'}  ${v.mode}: ${v.detail}`);
+  }
   out.push(
     `\n  Target: the store's batch append (1,000 events per call) reaches >= ${pct(APPEND_TARGET_RATIO)} of the raw multi-row INSERT ` +
-      `baseline measured on the same server in the same run. Overall: ${report.overall ?? 'not measured'}.`,
+      `baseline measured on the same server in the same run; read side: rebuild >= 25% of a read-only pass, ` +
+      `report queries p95 < 100 ms at 1M leads, worker peak RSS < 512 MB. Overall: ${report.overall ?? 'not measured'}.`,
   );
   out.push(`  Bench time ${report.elapsedSeconds} s. Results (JSON): ${resultsPath}`);
   out.push(`  Rerun: ${report.command}    (npm run bench -- --help for options, e.g. --only system|embedded --events N)`);

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { runAppendBench } from './append-bench.js';
 import { runAppendBreakdown } from './append-breakdown.js';
 import { runCommandBench } from './command-bench.js';
+import { runReadBench } from './read-bench.js';
+import { readVerdictsOf, renderRead } from './read-report.js';
 import { APPEND_TARGET_RATIO, machineInfo, renderSummary, renderTarget, verdictsOf, writeResults, type BenchReport, type TargetReport } from './report.js';
 import { openEmbeddedTarget, openSystemTarget, type BenchTarget, type TargetKind } from './targets.js';
 
@@ -26,6 +28,11 @@ const HELP = `Usage: npm run bench -- [options]   (or, after a build: node --exp
   --clients N              concurrent command clients (default 32)
   --leads-per-client N     leads per concurrent client, 5 mutations each (default 15)
   --seed N                 payload seed (default 20260105)
+  --suite write,read       which suites to run (default both): write = batch appends and the command path,
+                           read = synthetic history, rebuild rate, worker RSS and report-query latency
+  --read-leads N[,N...]    synthetic leads per read measurement (default 100000,1000000)
+  --read-runs N            runs per report query; p50/p95 over them (default 100)
+  --read-warmup N          unmeasured runs per report query first (default 5)
   --skip-commands          batch measurements only
   --breakdown              always take the append apart (default: only when the target fails)
   --no-breakdown           never take it apart
@@ -46,6 +53,10 @@ interface Options {
   seed: number;
   skipCommands: boolean;
   breakdown: 'auto' | 'always' | 'never';
+  suites: Set<'write' | 'read'>;
+  readLeads: number[];
+  readRuns: number;
+  readWarmup: number;
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -64,6 +75,10 @@ function parseOptions(argv: string[]): Options | null {
       'leads-per-client': { type: 'string' },
       seed: { type: 'string' },
       'skip-commands': { type: 'boolean' },
+      suite: { type: 'string' },
+      'read-leads': { type: 'string' },
+      'read-runs': { type: 'string' },
+      'read-warmup': { type: 'string' },
       breakdown: { type: 'boolean' },
       'no-breakdown': { type: 'boolean' },
       help: { type: 'boolean' },
@@ -93,7 +108,17 @@ function parseOptions(argv: string[]): Options | null {
     seed: positive('seed', values.seed, 20260105),
     skipCommands: values['skip-commands'] ?? false,
     breakdown: values['no-breakdown'] ? 'never' : values.breakdown ? 'always' : 'auto',
+    suites: parseSuites(values.suite),
+    readLeads: (values['read-leads'] ?? '100000,1000000').split(',').map((raw) => positive('read-leads', raw.trim(), 0)),
+    readRuns: positive('read-runs', values['read-runs'], 100),
+    readWarmup: Math.max(0, Number(values['read-warmup'] ?? 5)),
   };
+}
+
+function parseSuites(raw: string | undefined): Set<'write' | 'read'> {
+  const names = (raw ?? 'write,read').split(',').map((s) => s.trim());
+  for (const name of names) if (name !== 'write' && name !== 'read') throw new Error(`--suite takes write and/or read (got ${name})`);
+  return new Set(names as ('write' | 'read')[]);
 }
 
 const log = (message: string) => console.log(message);
@@ -139,6 +164,14 @@ async function benchTarget(kind: TargetKind, options: Options): Promise<TargetRe
   const report: TargetReport = { kind, status: 'failed', errors: [] };
   if (aborting) return { ...report, status: 'skipped', errors: ['interrupted'] };
   log(`\n--- ${kind} PostgreSQL ---`);
+  if (options.suites.has('write')) await writeSuite(kind, options, report);
+  if (options.suites.has('read')) await readSuite(kind, options, report);
+  const measured = report.append !== undefined || report.commands !== undefined || (report.read?.length ?? 0) > 0;
+  report.status = !measured ? 'failed' : report.errors.length > 0 ? 'partial' : 'ok';
+  return report;
+}
+
+async function writeSuite(kind: TargetKind, options: Options, report: TargetReport): Promise<void> {
   let target: BenchTarget;
   try {
     target = kind === 'system' ? await openSystemTarget(options.systemUrl) : await openEmbeddedTarget(log);
@@ -150,12 +183,12 @@ async function benchTarget(kind: TargetKind, options: Options): Promise<TargetRe
     log(`  ${reason}`);
     report.status = kind === 'system' ? 'skipped' : 'failed';
     report.errors.push(reason);
-    return report;
+    return;
   }
   openTargets.add(target);
   if (aborting) {
     await closeTarget(target, true);
-    return { ...report, status: 'skipped', errors: ['interrupted'] };
+    return;
   }
   Object.assign(report, { description: target.description, serverVersion: target.serverVersion, database: target.databaseName, settings: target.settings });
   log(`  ${target.description}, database ${target.databaseName}`);
@@ -208,9 +241,38 @@ async function benchTarget(kind: TargetKind, options: Options): Promise<TargetRe
   } finally {
     await closeTarget(target);
   }
-  const measured = report.append !== undefined || report.commands !== undefined;
-  report.status = !measured ? 'failed' : report.errors.length > 0 ? 'partial' : 'ok';
-  return report;
+}
+
+async function readSuite(kind: TargetKind, options: Options, report: TargetReport): Promise<void> {
+  {
+    report.read = [];
+    for (const leads of options.readLeads) {
+      if (aborting) break;
+      // A fresh database (and for embedded, a fresh server) per size: nothing cached from the last one.
+      let readTarget: BenchTarget;
+      try {
+        readTarget = kind === 'system' ? await openSystemTarget(options.systemUrl) : await openEmbeddedTarget(log);
+      } catch (error) {
+        report.errors.push(`read side at ${leads} leads: could not open a fresh database: ${errorText(error)}`);
+        continue;
+      }
+      openTargets.add(readTarget);
+      if (!report.description) {
+        Object.assign(report, { description: readTarget.description, serverVersion: readTarget.serverVersion, settings: readTarget.settings });
+      }
+      try {
+        log(`  read side, ${leads.toLocaleString('en-US')} leads (database ${readTarget.databaseName}):`);
+        const start = Date.now();
+        report.read.push(await runReadBench(readTarget.databaseUrl, { leads, seed: options.seed, runs: options.readRuns, warmup: options.readWarmup, log }));
+        log(`  read side at ${leads.toLocaleString('en-US')} leads done in ${since(start)}`);
+      } catch (error) {
+        report.errors.push(`read side at ${leads} leads failed: ${errorText(error)}`);
+        log(`  ${report.errors.at(-1)}`);
+      } finally {
+        await closeTarget(readTarget);
+      }
+    }
+  }
 }
 
 /** Never print a password from a URL. */
@@ -252,7 +314,7 @@ async function main(): Promise<number> {
   // Interrupted: the abort handler cleans up and exits; an incomplete run must not replace the last results.
   if (aborting) return 130;
 
-  const measuredTargets = targets.filter((t) => t.append);
+  const measuredTargets = targets.filter((t) => t.append || t.read?.length);
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
@@ -261,9 +323,12 @@ async function main(): Promise<number> {
     targetRatio: APPEND_TARGET_RATIO,
     elapsedSeconds: Math.round((Date.now() - started) / 1000),
     targets,
-    overall: measuredTargets.length === 0 ? null : measuredTargets.every((t) => t.verdicts?.every((v) => v.pass)) ? 'PASS' : 'FAIL',
+    overall: measuredTargets.length === 0 ? null : measuredTargets.every((t) => [...(t.verdicts ?? []), ...readVerdictsOf(t.read ?? [])].every((v) => v.pass)) ? 'PASS' : 'FAIL',
   };
-  for (const target of targets) log(renderTarget(target, { runs: options.runs, batchSize: options.batchSize, streams: options.streams }));
+  for (const target of targets) {
+    if (target.append || target.commands) log(renderTarget(target, { runs: options.runs, batchSize: options.batchSize, streams: options.streams }));
+    if (target.read?.length) log(renderRead(target.kind, target.read));
+  }
 
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   const resultsFile = path.join(root, 'bench', 'results', 'latest.json');

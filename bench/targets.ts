@@ -5,6 +5,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { connectClient } from './db.js';
 import { findFreePort, runMigrations, startEmbeddedPostgres } from '../libs/event-store/src/index.js';
+import { ALL_MIGRATIONS } from '../libs/read-models/src/migrations/index.js';
 
 /**
  * The PostgreSQL servers the bench measures, each with a fresh, migrated database that the bench creates and
@@ -89,7 +90,8 @@ async function freshDatabase(
   };
   const url = withDatabase(adminUrl, name);
   try {
-    await runMigrations(url);
+    // The application's full schema (store, checkpoints, read models), as the API would migrate it.
+    await runMigrations(url, () => {}, ALL_MIGRATIONS);
   } catch (error) {
     await drop().catch(() => undefined);
     throw error;

@@ -139,3 +139,54 @@ export async function slaCases(pool: pg.Pool): Promise<SlaCaseRecord[]> {
     responseCalendarSeconds: r.response_calendar_seconds,
   }));
 }
+
+/**
+ * The daily aggregates as stored, and as recomputed from scratch from the row tables (visits, summaries) in
+ * the definition's zone: incremental maintenance by contributions must give the same rows (no leftover zero
+ * rows either).
+ */
+export async function storedAggregates(pool: pg.Pool) {
+  const waterfall = await pool.query(
+    `SELECT stage, day_start, exit_kind, visits, value::float8 AS value FROM rm_waterfall_daily
+      ORDER BY stage, day_start, exit_kind`,
+  );
+  const exits = await pool.query(
+    `SELECT stage, day_start, exit_kind, visits FROM rm_waterfall_exits_daily ORDER BY stage, day_start, exit_kind`,
+  );
+  const cohorts = await pool.query(
+    `SELECT dimension, day_start, key, reached_mask, leads FROM rm_cohort_daily ORDER BY dimension, day_start, key, reached_mask`,
+  );
+  const masks = await pool.query(`SELECT lead_id, reached_mask FROM rm_lead_summary ORDER BY lead_id`);
+  return { waterfall: waterfall.rows, exits: exits.rows, cohorts: cohorts.rows, masks: masks.rows };
+}
+
+export async function aggregatesFromRows(pool: pg.Pool, timeZone: string) {
+  const day = (column: string) => `date_trunc('day', ${column} AT TIME ZONE $1::text) AT TIME ZONE $1::text`;
+  const waterfall = await pool.query(
+    `SELECT v.stage, ${day('v.entered_at')} AS day_start, v.exit_kind, count(*)::int AS visits,
+            sum(CASE WHEN v.exit_kind = 'open' THEN COALESCE(s.value, 0) ELSE COALESCE(v.exit_value, 0) END)::float8 AS value
+       FROM rm_stage_visits v JOIN rm_lead_summary s ON s.lead_id = v.lead_id
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    [timeZone],
+  );
+  const exits = await pool.query(
+    `SELECT stage, ${day('exited_at')} AS day_start, exit_kind, count(*)::int AS visits
+       FROM rm_stage_visits WHERE exit_kind <> 'open' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    [timeZone],
+  );
+  const masks = await pool.query(
+    `SELECT s.lead_id, COALESCE(bit_or(1 << (v.stage_order - 1)), 0)::int AS reached_mask
+       FROM rm_lead_summary s LEFT JOIN rm_stage_visits v ON v.lead_id = s.lead_id
+      GROUP BY s.lead_id ORDER BY s.lead_id`,
+  );
+  const cohorts = await pool.query(
+    `WITH m AS (SELECT s.lead_id, s.channel, s.campaign, s.origin, s.captured_at, COALESCE(bit_or(1 << (v.stage_order - 1)), 0)::int AS mask
+                  FROM rm_lead_summary s LEFT JOIN rm_stage_visits v ON v.lead_id = s.lead_id
+                 GROUP BY s.lead_id, s.channel, s.campaign, s.origin, s.captured_at)
+     SELECT d.dimension, ${day('m.captured_at')} AS day_start, d.key, m.mask AS reached_mask, count(*)::int AS leads
+       FROM m CROSS JOIN LATERAL (VALUES ('channel', m.channel), ('campaign', COALESCE(m.campaign, '(none)')), ('origin', m.origin)) AS d(dimension, key)
+      GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+    [timeZone],
+  );
+  return { waterfall: waterfall.rows, exits: exits.rows, cohorts: cohorts.rows, masks: masks.rows };
+}

@@ -13,7 +13,7 @@ import { RANDOM_HISTORY_NOW, historyOf, randomLeadArb } from '../../libs/domain/
 import { ProjectionRunner } from '../../libs/projections/src/projection-runner.js';
 import { LeadFunnelProjection } from '../../libs/read-models/src/index.js';
 import { settled } from '../projections/helpers.js';
-import { appendLead, openReadModelDb, slaCases, summaries, visits, type ReadModelDb } from './helpers.js';
+import { aggregatesFromRows, appendLead, openReadModelDb, slaCases, storedAggregates, summaries, visits, type ReadModelDb } from './helpers.js';
 
 /**
  * Random VALID histories (commands through decide/evolve, refusals dropped, as stage-visits.property.spec.ts),
@@ -30,6 +30,8 @@ const history = historyOf;
 const VARIANT: FunnelDefinition = {
   ...WITH_DOWNSTREAM_STEPS,
   name: 'variant',
+  // Local days of the daily aggregates in a zone with DST, unlike the default's UTC.
+  timeZone: 'America/New_York',
   sla: { ...WITH_DOWNSTREAM_STEPS.sla, workingDays: 2, timeZone: 'Europe/Berlin', holidays: ['2024-01-05', '2024-02-14'], businessHours: { start: '09:00', end: '17:00' } },
 };
 
@@ -147,6 +149,12 @@ describe.each([
       origin: s.origin,
     }));
     expect(actualSummaries).toEqual(expectedSummaries);
+
+    // The daily aggregates, maintained by contributions batch after batch, equal a recomputation from the rows.
+    const aggregates = await storedAggregates(h.pool);
+    expect(aggregates).toEqual(await aggregatesFromRows(h.pool, definition.timeZone));
+    expect(aggregates.waterfall.length).toBeGreaterThan(0);
+    expect(aggregates.cohorts.length).toBeGreaterThan(0);
 
     // the histories exercise every exit kind
     const kinds = new Set(actualVisits.map((v) => v.exitKind));

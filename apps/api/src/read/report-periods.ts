@@ -1,4 +1,4 @@
-import { ValidationError, periodsBetween, type Period, type PeriodGranularity } from '../../../../libs/domain/src/index.js';
+import { ValidationError, periodStart, periodsBetween, type Period, type PeriodGranularity } from '../../../../libs/domain/src/index.js';
 
 /** The most periods one report answers (e.g. ~2.7 years of days); beyond, the caller picks a coarser granularity. */
 export const MAX_REPORT_PERIODS = 1000;
@@ -32,4 +32,12 @@ export function reportPeriods(from: Date, to: Date, granularity: PeriodGranulari
   const periods = periodsBetween(from, to, granularity, timeZone);
   if (periods.length > MAX_REPORT_PERIODS) throw tooMany();
   return periods;
+}
+
+/**
+ * Whether [from, to) is made of whole local days of `timeZone`: then every (clipped) period is a range of day
+ * starts, and the daily aggregates answer exactly; otherwise the queries fall back to the row tables.
+ */
+export function isWholeLocalDays(from: Date, to: Date, timeZone: string): boolean {
+  return periodStart(from, 'DAY', timeZone).getTime() === from.getTime() && periodStart(to, 'DAY', timeZone).getTime() === to.getTime();
 }

@@ -1,14 +1,17 @@
 import type { EventStoreMigration } from '../../../event-store/src/migrations/index.js';
 import { ALL_MIGRATIONS as PROJECTIONS_ALL_MIGRATIONS } from '../../../projections/src/migrations/index.js';
 import { CreateLeadFunnelReadModels1732450000000 } from './1732450000000-CreateLeadFunnelReadModels.js';
+import { AddLeadFunnelAggregates1732460000000 } from './1732460000000-AddLeadFunnelAggregates.js';
 import { VersionLeadFunnelReadModels1732470000000 } from './1732470000000-VersionLeadFunnelReadModels.js';
 
 export { CreateLeadFunnelReadModels1732450000000 } from './1732450000000-CreateLeadFunnelReadModels.js';
+export { AddLeadFunnelAggregates1732460000000 } from './1732460000000-AddLeadFunnelAggregates.js';
 export { VersionLeadFunnelReadModels1732470000000 } from './1732470000000-VersionLeadFunnelReadModels.js';
 
 /** The read models' migrations, oldest first. */
 export const READ_MODEL_MIGRATIONS: readonly (new () => EventStoreMigration)[] = [
   CreateLeadFunnelReadModels1732450000000,
+  AddLeadFunnelAggregates1732460000000,
   VersionLeadFunnelReadModels1732470000000,
 ];
 

@@ -1,11 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ValidationError, conversionRate, type PeriodGranularity } from '../../../../../libs/domain/src/index.js';
-import { assertReportRange, reportPeriods } from '../report-periods.js';
+import { assertReportRange, isWholeLocalDays, reportPeriods } from '../report-periods.js';
 import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
 import { LedgerStorage } from '../../storage/ledger-storage.js';
 import { awaitMinPosition } from '../consistency.js';
 import type { ConversionRate, DurationStats, Granularity, StageCount } from '../read.types.js';
-import { funnelReachByKey, type ReachRow } from './funnel-reach.sql.js';
+import {
+  combineReach,
+  masksFromDaily,
+  masksFromLeads,
+  periodMasksFromDaily,
+  periodMasksFromLeads,
+  winsByKey,
+  type ReachRow,
+} from './funnel-reach.sql.js';
 import { Cohort, SourceConversion, SourceDimension } from './sources.types.js';
 
 export const NONE_KEY = '(none)';
@@ -42,16 +50,20 @@ export class SourcesService {
   }): Promise<SourceConversion[]> {
     assertReportRange(args.from, args.to);
     let keySql: string;
+    let dailyDimension: 'channel' | 'campaign' | 'origin' | null = null;
     const params: unknown[] = [args.from, args.to];
     switch (args.dimension) {
       case SourceDimension.CHANNEL:
         keySql = 's.channel';
+        dailyDimension = 'channel';
         break;
       case SourceDimension.CAMPAIGN:
         keySql = `COALESCE(s.campaign, '${NONE_KEY}')`;
+        dailyDimension = 'campaign';
         break;
       case SourceDimension.ORIGIN:
         keySql = 's.origin';
+        dailyDimension = 'origin';
         break;
       case SourceDimension.ATTRIBUTE: {
         const attribute = args.attribute?.trim();
@@ -67,8 +79,15 @@ export class SourcesService {
     const definition = this.definitions.resolve(args.definition);
     await awaitMinPosition(this.storage.pool, PROJECTIONS, args.minPosition);
     const stageKeys = definition.stages.map((s) => s.key);
-    const cohortSql = `SELECT s.lead_id, ${keySql} AS key FROM rm_lead_summary s WHERE s.captured_at >= $1 AND s.captured_at < $2`;
-    const rows = await funnelReachByKey(this.storage.pool, cohortSql, params, stageKeys);
+    const inRange = 's.captured_at >= $1 AND s.captured_at < $2';
+    const pool = this.storage.pool;
+    // Channel, campaign and origin over whole local days: the daily aggregates; anything else: the lead rows.
+    const masks =
+      dailyDimension !== null && isWholeLocalDays(args.from, args.to, definition.timeZone)
+        ? masksFromDaily(pool, dailyDimension, args.from, args.to)
+        : masksFromLeads(pool, keySql, inRange, params);
+    const [maskRows, wins] = await Promise.all([masks, winsByKey(pool, keySql, inRange, params)]);
+    const rows = combineReach(stageKeys.length, maskRows, wins);
     const first = stageKeys[0]!;
     const last = stageKeys[stageKeys.length - 1]!;
     return rows.map((row) => {
@@ -97,18 +116,14 @@ export class SourcesService {
     await awaitMinPosition(this.storage.pool, PROJECTIONS, args.minPosition);
     const stageKeys = definition.stages.map((s) => s.key);
     if (periods.length === 0) return [];
-    const cohortSql = `
-      SELECT s.lead_id, p.i::text AS key
-        FROM rm_lead_summary s
-        JOIN unnest($3::timestamptz[], $4::timestamptz[]) WITH ORDINALITY AS p(start_at, end_at, i)
-          ON s.captured_at >= p.start_at AND s.captured_at < p.end_at
-       WHERE s.captured_at >= $1 AND s.captured_at < $2`;
-    const rows = await funnelReachByKey(
-      this.storage.pool,
-      cohortSql,
-      [args.from, args.to, periods.map((p) => p.start), periods.map((p) => p.end)],
-      stageKeys,
-    );
+    // Each cohort counts the captures inside [from, to) only: the first and last periods are clipped.
+    const clip = (date: Date) => new Date(Math.min(Math.max(date.getTime(), args.from.getTime()), args.to.getTime()));
+    const starts = periods.map((p) => clip(p.start));
+    const ends = periods.map((p) => clip(p.end));
+    const masks = isWholeLocalDays(args.from, args.to, definition.timeZone)
+      ? await periodMasksFromDaily(this.storage.pool, starts, ends)
+      : await periodMasksFromLeads(this.storage.pool, starts, ends);
+    const rows = combineReach(stageKeys.length, masks, []);
     const byIndex = new Map(rows.map((r) => [Number(r.key), r]));
     return periods.map((period, i) => {
       const row = byIndex.get(i + 1);

@@ -7,10 +7,16 @@ import {
 } from '../../../../../libs/domain/src/index.js';
 import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
 import { LedgerStorage } from '../../storage/ledger-storage.js';
-import { reportPeriods } from '../report-periods.js';
+import { isWholeLocalDays, reportPeriods } from '../report-periods.js';
 import { awaitMinPosition } from '../consistency.js';
 import { Granularity } from '../read.types.js';
-import { WATERFALL_ENTERED_SQL, WATERFALL_EXITED_SQL } from './waterfall.sql.js';
+import {
+  WATERFALL_ENTERED_DAILY_SQL,
+  WATERFALL_ENTERED_SQL,
+  WATERFALL_EXITED_DAILY_SQL,
+  WATERFALL_EXITED_SQL,
+  WATERFALL_VELOCITY_SQL,
+} from './waterfall.sql.js';
 import { StageStats, Waterfall, WaterfallPeriod } from './waterfall.types.js';
 
 export interface WaterfallArgs {
@@ -68,11 +74,26 @@ export class WaterfallService {
     // sourceComparison do): the first and last buckets are clipped to the requested range.
     const clip = (date: Date) => new Date(Math.min(Math.max(date.getTime(), from.getTime()), to.getTime())).toISOString();
     const params = [periods.map((p) => clip(p.start)), periods.map((p) => clip(p.end)), stageKeys];
-    const [entered, exited] = await Promise.all([
-      this.storage.pool.query<EnteredRow>(WATERFALL_ENTERED_SQL, params),
-      this.storage.pool.query<ExitedRow>(WATERFALL_EXITED_SQL, params),
+    const pool = this.storage.pool;
+    if (!isWholeLocalDays(from, to, definition.timeZone)) {
+      const [entered, exited] = await Promise.all([
+        pool.query<EnteredRow>(WATERFALL_ENTERED_SQL, params),
+        pool.query<ExitedRow>(WATERFALL_EXITED_SQL, params),
+      ]);
+      return assemble(definition, this.definitions.reference(definition), periods, entered.rows, exited.rows);
+    }
+    // Whole days: counts and values from the daily aggregates, velocity from the advanced visits' index.
+    const [counts, velocity, exited] = await Promise.all([
+      pool.query<EnteredRow>(WATERFALL_ENTERED_DAILY_SQL, params),
+      pool.query<Pick<EnteredRow, 'idx' | 'stage' | 'velocity_mean' | 'velocity_pct'>>(WATERFALL_VELOCITY_SQL, params),
+      pool.query<ExitedRow>(WATERFALL_EXITED_DAILY_SQL, params),
     ]);
-    return assemble(definition, this.definitions.reference(definition), periods, entered.rows, exited.rows);
+    const velocityBy = new Map(velocity.rows.map((r) => [keyOf(r.idx, r.stage), r]));
+    const entered = counts.rows.map((row) => {
+      const v = velocityBy.get(keyOf(row.idx, row.stage));
+      return { ...row, velocity_mean: v?.velocity_mean ?? null, velocity_pct: v?.velocity_pct ?? null };
+    });
+    return assemble(definition, this.definitions.reference(definition), periods, entered, exited.rows);
   }
 }
 

@@ -1,0 +1,249 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../apps/api/src/app.factory.js';
+import { loadConfig } from '../apps/api/src/config/app-config.js';
+import { feedReader } from '../libs/event-store/src/feed.js';
+import { connectClient } from './db.js';
+import { percentile } from './measure.js';
+import { seedSyntheticHistory, type SeedResult } from './seed-history.js';
+
+/**
+ * The read side at scale (issue 3): on a fresh database, a seeded synthetic history of N leads (bench/
+ * synthetic-history.ts) is loaded, then
+ * 1. baseline: one pass that only reads the whole feed (the guarded feed query the runner uses, rows turned
+ *    into events, 1,000 per batch) in this process;
+ * 2. rebuild: the standalone worker (dist/apps/worker) projects everything from an empty checkpoint; its rate
+ *    (events / wall time until every projection reached the head) beside the baseline's, and its peak RSS
+ *    (VmHWM of the worker process, sampled from /proc);
+ * 3. queries: the real API (createApp, projections off) answers each report query `runs` times over GraphQL
+ *    (after warm-up); p50 / p95 / max latency per query.
+ */
+export interface ReadBenchOptions {
+  leads: number;
+  seed: number;
+  runs: number;
+  warmup: number;
+  log: (message: string) => void;
+}
+
+export interface QueryLatency {
+  name: string;
+  runs: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  /** Size of one answer (JSON bytes), to show the query did real work. */
+  responseBytes: number;
+}
+
+export interface ReadBenchResult {
+  leads: number;
+  events: number;
+  seed: SeedResult;
+  readOnly: { seconds: number; eventsPerSecond: number };
+  rebuild: { seconds: number; eventsPerSecond: number; ratioToReadOnly: number; workerPeakRssMb: number; workerRssSamplesMb: number[] };
+  readModelRows: Record<string, number>;
+  queries: QueryLatency[];
+}
+
+/** History window: three years of captures; the report queries look at the last twelve months. */
+export const HISTORY_START = new Date('2023-01-01T00:00:00Z');
+export const HISTORY_END = new Date('2026-01-01T00:00:00Z');
+const REPORT_FROM = '2025-01-01T00:00:00Z';
+const REPORT_TO = '2026-01-01T00:00:00Z';
+
+const STATS = 'count median mean p90';
+export const REPORT_QUERIES: { name: string; query: string }[] = [
+  {
+    name: 'waterfall (12 months, MONTH)',
+    query: `{ waterfall(from: "${REPORT_FROM}", to: "${REPORT_TO}", granularity: MONTH) { periods { start end stages {
+      stage entered advanced recycled rejected lost open enteredValue advancedValue leakedValue recycledValue
+      conversion leakage recycling velocity { ${STATS} } exitedAdvanced exitedRecycled exitedRejected exitedLost } } } }`,
+  },
+  {
+    name: 'funnelCohorts (12 months, MONTH)',
+    query: `{ funnelCohorts(from: "${REPORT_FROM}", to: "${REPORT_TO}", granularity: MONTH) { start end leads reached { stage count conversionToNext } } }`,
+  },
+  {
+    name: 'slaCompliance (12 months, MONTH by OWNER)',
+    query: `{ slaCompliance(from: "${REPORT_FROM}", to: "${REPORT_TO}", granularity: MONTH, groupBy: OWNER) {
+      periods { start end groups { key met breached open compliance responseTime { ${STATS} } calendarResponseTime { ${STATS} } } }
+      overdue { leadId handedOffAt dueAt resolvedAt status ownerId team } } }`,
+  },
+  {
+    name: 'sourceComparison (12 months, CHANNEL)',
+    query: `{ sourceComparison(from: "${REPORT_FROM}", to: "${REPORT_TO}", dimension: CHANNEL) { key leads reached { stage count conversionToNext }
+      steps { from to rate low high } overall { from to rate low high } wonValue averageDealValue timeToWin { ${STATS} } } }`,
+  },
+];
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** dist/bench/read-bench.js -> dist/apps/worker/src/main.js */
+const WORKER_MAIN = path.resolve(here, '../apps/worker/src/main.js');
+
+async function readOnlyPass(databaseUrl: string, expected: number): Promise<{ seconds: number; eventsPerSecond: number }> {
+  const client = await connectClient(databaseUrl, 'funnel-ledger-bench-read');
+  try {
+    const feed = feedReader(client, true);
+    let after = { transactionId: '0', globalPosition: '0' };
+    let read = 0;
+    const started = performance.now();
+    for (;;) {
+      const batch = await feed.readBatch(after, 1000);
+      if (!batch || batch.events.length === 0) break;
+      read += batch.events.length;
+      after = batch.checkpoint;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (read !== expected) throw new Error(`read-only pass read ${read} events, expected ${expected}`);
+    return { seconds, eventsPerSecond: read / seconds };
+  } finally {
+    await client.end();
+  }
+}
+
+async function rssOf(pid: number): Promise<{ rssKb: number; hwmKb: number } | null> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(/^\S+:\s+(\d+)/.exec(status.split('\n').find((l) => l.startsWith(key)) ?? '')?.[1] ?? NaN);
+    return { rssKb: kb('VmRSS:'), hwmKb: kb('VmHWM:') };
+  } catch {
+    return null;
+  }
+}
+
+/** Runs the standalone worker until every projection checkpoint sits at the feed's head. */
+async function rebuildWithWorker(databaseUrl: string, log: (m: string) => void, total: number) {
+  const probe = await connectClient(databaseUrl, 'funnel-ledger-bench-probe');
+  let worker: ChildProcess | null = null;
+  try {
+    const head = await feedReader(probe, true).head();
+    if (!head) throw new Error('empty feed');
+    const started = performance.now();
+    worker = spawn(process.execPath, [WORKER_MAIN], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'true' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => worker!.once('exit', (code) => resolve(code)));
+    let peakKb = 0;
+    const samples: number[] = [];
+    let lastLog = started;
+    for (;;) {
+      const code = await Promise.race([exited, new Promise<'tick'>((r) => setTimeout(() => r('tick'), 250))]);
+      if (code !== 'tick') throw new Error(`the worker exited (code ${code}) before the rebuild finished`);
+      const rss = await rssOf(worker.pid!);
+      if (rss) {
+        peakKb = Math.max(peakKb, rss.hwmKb || rss.rssKb);
+        samples.push(Math.round(rss.rssKb / 1024));
+      }
+      const { rows } = await probe.query<{ names: number; behind: number; failed: string | null; processed: string }>(
+        `SELECT count(*)::int AS names,
+                count(*) FILTER (WHERE (transaction_id, global_position) < ($1::xid8, $2::bigint))::int AS behind,
+                max(error) FILTER (WHERE state = 'failed') AS failed,
+                coalesce(min(events_processed), 0)::text AS processed
+           FROM projection_checkpoints`,
+        [head.transactionId, head.globalPosition],
+      );
+      const row = rows[0]!;
+      if (row.failed) throw new Error(`a projection failed during the rebuild: ${row.failed}`);
+      if (row.names > 0 && row.behind === 0) break;
+      if (performance.now() - lastLog > 15_000) {
+        lastLog = performance.now();
+        const done = Number(row.processed);
+        const rate = done / ((lastLog - started) / 1000);
+        log(`    rebuild: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} events, ${Math.round(rate).toLocaleString('en-US')} ev/s, RSS ${samples.at(-1)} MB`);
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const final = await rssOf(worker.pid!);
+    if (final) peakKb = Math.max(peakKb, final.hwmKb);
+    worker.kill('SIGTERM');
+    await exited;
+    worker = null;
+    return { seconds, eventsPerSecond: total / seconds, workerPeakRssMb: Math.round(peakKb / 1024), workerRssSamplesMb: samples };
+  } finally {
+    worker?.kill('SIGKILL');
+    await probe.end();
+  }
+}
+
+async function measureQueries(databaseUrl: string, runs: number, warmup: number): Promise<QueryLatency[]> {
+  const config = { ...loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'false' }), port: 0 };
+  const app: NestExpressApplication = await createApp(config);
+  try {
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as { port: number };
+    const url = `http://127.0.0.1:${port}/graphql`;
+    const results: QueryLatency[] = [];
+    for (const { name, query } of REPORT_QUERIES) {
+      const body = JSON.stringify({ query });
+      const once = async (): Promise<{ ms: number; bytes: number }> => {
+        const started = performance.now();
+        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const text = await response.text();
+        const ms = performance.now() - started;
+        const parsed = JSON.parse(text) as { errors?: { message: string }[] };
+        if (!response.ok || parsed.errors) throw new Error(`${name} failed: ${text.slice(0, 500)}`);
+        return { ms, bytes: text.length };
+      };
+      for (let i = 0; i < warmup; i++) await once();
+      const times: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i < runs; i++) {
+        const r = await once();
+        times.push(r.ms);
+        bytes = r.bytes;
+      }
+      times.sort((a, b) => a - b);
+      results.push({ name, runs, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), maxMs: times.at(-1)!, responseBytes: bytes });
+    }
+    return results;
+  } finally {
+    await app.close();
+  }
+}
+
+export async function runReadBench(databaseUrl: string, options: ReadBenchOptions): Promise<ReadBenchResult> {
+  const { log } = options;
+  const client = await connectClient(databaseUrl);
+  let seed: SeedResult;
+  try {
+    log(`  seeding ${options.leads.toLocaleString('en-US')} synthetic leads (seed ${options.seed}) ...`);
+    seed = await seedSyntheticHistory(client, { leads: options.leads, seed: options.seed, start: HISTORY_START, end: HISTORY_END });
+    log(`  seeded ${seed.events.toLocaleString('en-US')} events in ${seed.seconds.toFixed(1)} s`);
+    await client.query('CHECKPOINT');
+  } finally {
+    await client.end();
+  }
+  log('  read-only pass over the feed ...');
+  // Twice: the first pass also warms the cache for the rebuild, the second is the one reported.
+  await readOnlyPass(databaseUrl, seed.events);
+  const readOnly = await readOnlyPass(databaseUrl, seed.events);
+  log(`  read-only: ${Math.round(readOnly.eventsPerSecond).toLocaleString('en-US')} ev/s; rebuilding with the worker ...`);
+  const rebuilt = await rebuildWithWorker(databaseUrl, log, seed.events);
+  const counts = await connectClient(databaseUrl);
+  const readModelRows: Record<string, number> = {};
+  try {
+    for (const table of ['rm_lead_summary', 'rm_stage_visits', 'rm_sla_cases']) {
+      const { rows } = await counts.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+      readModelRows[table] = rows[0]!.n;
+    }
+    await counts.query('VACUUM ANALYZE');
+  } finally {
+    await counts.end();
+  }
+  log(`  rebuild: ${Math.round(rebuilt.eventsPerSecond).toLocaleString('en-US')} ev/s, worker peak RSS ${rebuilt.workerPeakRssMb} MB; querying ...`);
+  const queries = await measureQueries(databaseUrl, options.runs, options.warmup);
+  return {
+    leads: seed.leads,
+    events: seed.events,
+    seed,
+    readOnly,
+    rebuild: { ...rebuilt, ratioToReadOnly: rebuilt.eventsPerSecond / readOnly.eventsPerSecond },
+    readModelRows,
+    queries,
+  };
+}
