@@ -33,6 +33,8 @@ const HELP = `Usage: npm run bench -- [options]   (or, after a build: node --exp
   --read-leads N[,N...]    synthetic leads per read measurement (default 100000,1000000)
   --read-runs N            runs per report query; p50/p95 over them (default 100)
   --read-warmup N          unmeasured runs per report query first (default 5)
+  --keep-read-database     system server only: keep the read side's database (its URL is printed) to
+                           explore the plans afterwards; drop it yourself
   --skip-commands          batch measurements only
   --breakdown              always take the append apart (default: only when the target fails)
   --no-breakdown           never take it apart
@@ -57,6 +59,7 @@ interface Options {
   readLeads: number[];
   readRuns: number;
   readWarmup: number;
+  keepReadDatabase: boolean;
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -79,6 +82,7 @@ function parseOptions(argv: string[]): Options | null {
       'read-leads': { type: 'string' },
       'read-runs': { type: 'string' },
       'read-warmup': { type: 'string' },
+      'keep-read-database': { type: 'boolean' },
       breakdown: { type: 'boolean' },
       'no-breakdown': { type: 'boolean' },
       help: { type: 'boolean' },
@@ -112,6 +116,7 @@ function parseOptions(argv: string[]): Options | null {
     readLeads: (values['read-leads'] ?? '100000,1000000').split(',').map((raw) => positive('read-leads', raw.trim(), 0)),
     readRuns: positive('read-runs', values['read-runs'], 100),
     readWarmup: Math.max(0, Number(values['read-warmup'] ?? 5)),
+    keepReadDatabase: values['keep-read-database'] ?? false,
   };
 }
 
@@ -269,7 +274,12 @@ async function readSuite(kind: TargetKind, options: Options, report: TargetRepor
         report.errors.push(`read side at ${leads} leads failed: ${errorText(error)}`);
         log(`  ${report.errors.at(-1)}`);
       } finally {
-        await closeTarget(readTarget);
+        if (options.keepReadDatabase && kind === 'system') {
+          openTargets.delete(readTarget);
+          log(`  kept: ${readTarget.databaseUrl} (DROP DATABASE ${readTarget.databaseName} when done)`);
+        } else {
+          await closeTarget(readTarget);
+        }
       }
     }
   }

@@ -30,20 +30,17 @@ const stats = (column: string, alias: string) => `
  */
 export function groupsSql(groupBy: SlaGroupBy): string {
   return `
-WITH periods AS (
-  SELECT p.start_at, p.end_at, p.idx::int AS idx
-    FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS p(start_at, end_at, idx)
-), cases AS (
-  SELECT p.idx,
+WITH cases AS (
+  SELECT width_bucket(c.handed_off_at, $1::timestamptz[]) AS idx,
          ${SLA_GROUP_KEY[groupBy]} AS key,
          ${STATUS('$5::timestamptz')} AS status,
          c.resolved_at IS NOT NULL AS resolved,
          c.response_working_seconds,
          c.response_calendar_seconds
     FROM rm_sla_cases c
-    JOIN periods p ON c.handed_off_at >= p.start_at AND c.handed_off_at < p.end_at
     LEFT JOIN rm_lead_summary s ON s.lead_id = c.lead_id
    WHERE c.handed_off_at >= $3::timestamptz AND c.handed_off_at < $4::timestamptz
+     AND c.handed_off_at >= ($1::timestamptz[])[1] AND c.handed_off_at < ($2::timestamptz[])[cardinality($2::timestamptz[])]
 )
 SELECT idx, key,
        count(*) FILTER (WHERE status = '${SlaStatus.MET}')::int AS met,

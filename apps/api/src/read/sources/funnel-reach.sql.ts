@@ -106,10 +106,8 @@ export async function masksFromDaily(db: Queryable, dimension: 'channel' | 'camp
 export async function periodMasksFromDaily(db: Queryable, starts: Date[], ends: Date[]): Promise<MaskCount[]> {
   const { rows } = await db.query({
     // Every lead has exactly one origin: the origin rows count each lead once.
-    text: `SELECT p.idx::text AS key, a.reached_mask AS mask, sum(a.leads)::int AS leads
+    text: `SELECT width_bucket(a.day_start, $1::timestamptz[])::text AS key, a.reached_mask AS mask, sum(a.leads)::int AS leads
              FROM rm_cohort_daily a
-             JOIN unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS p(start_at, end_at, idx)
-               ON a.day_start >= p.start_at AND a.day_start < p.end_at
             WHERE a.dimension = 'origin' AND a.day_start >= ($1::timestamptz[])[1]
               AND a.day_start < ($2::timestamptz[])[cardinality($2::timestamptz[])]
             GROUP BY 1, 2 HAVING sum(a.leads) > 0`,

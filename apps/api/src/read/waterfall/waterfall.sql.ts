@@ -64,15 +64,13 @@ GROUP BY p.idx, v.stage
 `;
 
 // ---- the same figures from the daily aggregates (migrations/1732460000000), for ranges whose bounds are
-// local day starts in the definition's zone (every period is then a range of whole days). ----
+// local day starts in the definition's zone (every period is then a range of whole days). The periods are
+// contiguous, so a row's period is width_bucket(instant, period starts): a binary search per row instead of a
+// range join against the period list. ----
 
 /** Counts and value sums per (period, stage) from rm_waterfall_daily. */
 export const WATERFALL_ENTERED_DAILY_SQL = `
-WITH periods AS (
-  SELECT p.idx, p.p_start, p.p_end
-  FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS p(p_start, p_end, idx)
-)
-SELECT p.idx::int AS idx, a.stage,
+SELECT width_bucket(a.day_start, $1::timestamptz[]) AS idx, a.stage,
        COALESCE(sum(a.visits), 0)::int                                             AS entered,
        COALESCE(sum(a.visits) FILTER (WHERE a.exit_kind = 'advanced'), 0)::int     AS advanced,
        COALESCE(sum(a.visits) FILTER (WHERE a.exit_kind = 'recycled'), 0)::int     AS recycled,
@@ -86,11 +84,10 @@ SELECT p.idx::int AS idx, a.stage,
        COALESCE(sum(a.value) FILTER (WHERE a.exit_kind = 'lost'), 0)::float8       AS lost_value,
        COALESCE(sum(a.value) FILTER (WHERE a.exit_kind = 'open'), 0)::float8       AS open_value
 FROM rm_waterfall_daily a
-JOIN periods p ON a.day_start >= p.p_start AND a.day_start < p.p_end
 WHERE a.stage = ANY($3::text[])
   AND a.day_start >= ($1::timestamptz[])[1]
   AND a.day_start < ($2::timestamptz[])[cardinality($2::timestamptz[])]
-GROUP BY p.idx, a.stage
+GROUP BY 1, 2
 `;
 
 /**
@@ -98,11 +95,7 @@ GROUP BY p.idx, a.stage
  * read from the partial index rm_stage_visits_advanced_idx (stage, entered_at) INCLUDE (exited_at).
  */
 export const WATERFALL_VELOCITY_SQL = `
-WITH periods AS (
-  SELECT p.idx, p.p_start, p.p_end
-  FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS p(p_start, p_end, idx)
-),
-advanced AS (
+WITH advanced AS (
   SELECT v.stage, v.entered_at, EXTRACT(EPOCH FROM (v.exited_at - v.entered_at))::float8 AS seconds
   FROM rm_stage_visits v
   WHERE v.exit_kind = 'advanced'
@@ -110,29 +103,23 @@ advanced AS (
     AND v.entered_at >= ($1::timestamptz[])[1]
     AND v.entered_at < ($2::timestamptz[])[cardinality($2::timestamptz[])]
 )
-SELECT p.idx::int AS idx, a.stage,
+SELECT width_bucket(a.entered_at, $1::timestamptz[]) AS idx, a.stage,
        avg(a.seconds) AS velocity_mean,
        percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY a.seconds) AS velocity_pct
 FROM advanced a
-JOIN periods p ON a.entered_at >= p.p_start AND a.entered_at < p.p_end
-GROUP BY p.idx, a.stage
+GROUP BY 1, 2
 `;
 
 /** Flow per (period, stage) from rm_waterfall_exits_daily. */
 export const WATERFALL_EXITED_DAILY_SQL = `
-WITH periods AS (
-  SELECT p.idx, p.p_start, p.p_end
-  FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS p(p_start, p_end, idx)
-)
-SELECT p.idx::int AS idx, a.stage,
+SELECT width_bucket(a.day_start, $1::timestamptz[]) AS idx, a.stage,
        COALESCE(sum(a.visits) FILTER (WHERE a.exit_kind = 'advanced'), 0)::int AS exited_advanced,
        COALESCE(sum(a.visits) FILTER (WHERE a.exit_kind = 'recycled'), 0)::int AS exited_recycled,
        COALESCE(sum(a.visits) FILTER (WHERE a.exit_kind = 'rejected'), 0)::int AS exited_rejected,
        COALESCE(sum(a.visits) FILTER (WHERE a.exit_kind = 'lost'), 0)::int     AS exited_lost
 FROM rm_waterfall_exits_daily a
-JOIN periods p ON a.day_start >= p.p_start AND a.day_start < p.p_end
 WHERE a.stage = ANY($3::text[])
   AND a.day_start >= ($1::timestamptz[])[1]
   AND a.day_start < ($2::timestamptz[])[cardinality($2::timestamptz[])]
-GROUP BY p.idx, a.stage
+GROUP BY 1, 2
 `;
