@@ -33,12 +33,23 @@ import { AggregateContributions } from './lead-funnel.aggregates.js';
 export class LeadFunnelProjection implements Projection {
   readonly name = 'lead_funnel';
   private readonly stageOrder: Map<string, number>;
+  /**
+   * The latest rows of recently touched leads, so most batches need not load them again (a lead's events
+   * cluster in time). Never trusted blindly: an entry is used only when its last_revision is exactly the one
+   * before the lead's first event in the batch. A lead's rows at revision r are a deterministic function of its
+   * first r events, so such an entry equals what the database holds; an entry left ahead by a rolled-back
+   * batch, or behind because another runner projected the lead meanwhile, fails the test and the rows are
+   * loaded. Entries are copied in and out: a fold mutates what it is given.
+   */
+  private readonly recent = new Map<string, LoadedLead>();
 
   constructor(
     private readonly definition: FunnelDefinition = DEFAULT_FUNNEL_DEFINITION,
     // Catch-ups and rebuilds: larger batches touch fewer distinct leads per event (a lead's events cluster in
     // time) and amortize each transaction; measured with `npm run bench -- --suite read`.
     readonly batchSize: number = 5000,
+    /** Leads kept in `recent` (least recently touched evicted first); bounds the memory, not correctness. */
+    private readonly recentLeads: number = 50_000,
   ) {
     if (definition.stages.length > 31) throw new Error(`lead_funnel: at most 31 stages fit reached_mask (definition has ${definition.stages.length})`);
     this.stageOrder = new Map();
@@ -57,7 +68,14 @@ export class LeadFunnelProjection implements Projection {
     }
     if (byLead.size === 0) return;
 
-    const loaded = await loadLeads(tx, [...byLead.keys()]);
+    const loaded = new Map<string, LoadedLead>();
+    const toLoad: string[] = [];
+    for (const [leadId, leadEvents] of byLead) {
+      const cached = this.recent.get(leadId);
+      if (cached && cached.summary.last_revision === leadEvents[0]!.revision - 1) loaded.set(leadId, copyLoaded(cached));
+      else toLoad.push(leadId);
+    }
+    if (toLoad.length > 0) for (const [leadId, rows] of await loadLeads(tx, toLoad)) loaded.set(leadId, rows);
     const contributions = new AggregateContributions(this.definition.timeZone);
     const summaries: SummaryRow[] = [];
     const visits: VisitRow[] = [];
@@ -65,6 +83,7 @@ export class LeadFunnelProjection implements Projection {
     for (const [leadId, leadEvents] of byLead) {
       const fold = this.foldLead(leadId, loaded.get(leadId) ?? null, leadEvents, contributions);
       if (!fold) continue;
+      this.remember(leadId, fold.latest);
       summaries.push(fold.summary);
       visits.push(...fold.visits.values());
       cases.push(...fold.cases.values());
@@ -73,6 +92,12 @@ export class LeadFunnelProjection implements Projection {
     await writeVisits(tx, visits);
     await writeSlaCases(tx, cases);
     await contributions.write(tx);
+  }
+
+  private remember(leadId: string, latest: LoadedLead): void {
+    this.recent.delete(leadId); // re-insert: Map order is the eviction order
+    this.recent.set(leadId, copyLoaded(latest));
+    if (this.recent.size > this.recentLeads) this.recent.delete(this.recent.keys().next().value!);
   }
 
   /** Folds one lead's new events (in revision order) onto its stored rows; null = nothing changed. */
@@ -183,7 +208,12 @@ export class LeadFunnelProjection implements Projection {
     if (before) contributions.add(before.summary, before.latestVisit ? [before.latestVisit] : [], -1);
     contributions.add(summary, visits.values(), 1);
     const pick = <K, V>(rows: Map<K, V>, touched: Set<K>) => new Map([...rows].filter(([key]) => touched.has(key)));
-    return { summary, visits: pick(visits, touchedVisits), cases: pick(cases, touchedCases) };
+    return {
+      summary,
+      visits: pick(visits, touchedVisits),
+      cases: pick(cases, touchedCases),
+      latest: { summary, latestVisit: visits.get(summary.visit_count) ?? null, latestCase: cases.get(summary.sla_case_count) ?? null },
+    };
   }
 }
 
@@ -249,12 +279,23 @@ interface LoadedLead {
 }
 
 interface LeadFold {
+  /** The lead's rows after the fold, as loadLeads would return them. */
+  latest: LoadedLead;
   summary: SummaryRow;
   visits: Map<number, VisitRow>;
   cases: Map<number, SlaCaseRow>;
 }
 
 const iso = (date: Date): string => date.toISOString();
+
+/** A copy whose rows can be changed in place (the fold does) without touching the original. */
+function copyLoaded(rows: LoadedLead): LoadedLead {
+  return {
+    summary: { ...rows.summary },
+    latestVisit: rows.latestVisit ? { ...rows.latestVisit } : null,
+    latestCase: rows.latestCase ? { ...rows.latestCase } : null,
+  };
+}
 
 /** The write side's state, rebuilt from the summary row (every field evolve reads is stored). */
 function stateOf(row: SummaryRow): CapturedLead {
