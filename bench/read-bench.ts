@@ -170,7 +170,7 @@ async function rebuildWithWorker(databaseUrl: string, log: (m: string) => void, 
   }
 }
 
-async function measureQueries(databaseUrl: string, runs: number, warmup: number): Promise<QueryLatency[]> {
+export async function measureQueries(databaseUrl: string, runs: number, warmup: number): Promise<QueryLatency[]> {
   const config = { ...loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'false' }), port: 0 };
   const app: NestExpressApplication = await createApp(config);
   try {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { runAppendBench } from './append-bench.js';
 import { runAppendBreakdown } from './append-breakdown.js';
 import { runCommandBench } from './command-bench.js';
-import { runReadBench } from './read-bench.js';
+import { measureQueries, runReadBench } from './read-bench.js';
 import { readVerdictsOf, renderRead } from './read-report.js';
 import { APPEND_TARGET_RATIO, machineInfo, renderSummary, renderTarget, verdictsOf, writeResults, type BenchReport, type TargetReport } from './report.js';
 import { openEmbeddedTarget, openSystemTarget, type BenchTarget, type TargetKind } from './targets.js';
@@ -33,6 +33,8 @@ const HELP = `Usage: npm run bench -- [options]   (or, after a build: node --exp
   --read-leads N[,N...]    synthetic leads per read measurement (default 100000,1000000)
   --read-runs N            runs per report query; p50/p95 over them (default 100)
   --read-warmup N          unmeasured runs per report query first (default 5)
+  --read-queries-on URL    only time the report queries on an existing database (e.g. one kept with
+                           --keep-read-database): no seeding, no rebuild
   --keep-read-database     system server only: keep the read side's database (its URL is printed) to
                            explore the plans afterwards; drop it yourself
   --skip-commands          batch measurements only
@@ -60,6 +62,7 @@ interface Options {
   readRuns: number;
   readWarmup: number;
   keepReadDatabase: boolean;
+  readQueriesOn: string | null;
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -83,6 +86,7 @@ function parseOptions(argv: string[]): Options | null {
       'read-runs': { type: 'string' },
       'read-warmup': { type: 'string' },
       'keep-read-database': { type: 'boolean' },
+      'read-queries-on': { type: 'string' },
       breakdown: { type: 'boolean' },
       'no-breakdown': { type: 'boolean' },
       help: { type: 'boolean' },
@@ -117,6 +121,7 @@ function parseOptions(argv: string[]): Options | null {
     readRuns: positive('read-runs', values['read-runs'], 100),
     readWarmup: Math.max(0, Number(values['read-warmup'] ?? 5)),
     keepReadDatabase: values['keep-read-database'] ?? false,
+    readQueriesOn: values['read-queries-on'] ?? null,
   };
 }
 
@@ -309,6 +314,13 @@ async function main(): Promise<number> {
     return 0;
   }
   installSignalCleanup();
+  if (options.readQueriesOn) {
+    log(`report queries on ${redact(options.readQueriesOn)}, ${options.readRuns} runs each after ${options.readWarmup} warm-up runs:`);
+    for (const q of await measureQueries(options.readQueriesOn, options.readRuns, options.readWarmup)) {
+      log(`  ${q.name.padEnd(44)} p50 ${q.p50Ms.toFixed(1).padStart(7)} ms  p95 ${q.p95Ms.toFixed(1).padStart(7)} ms  max ${q.maxMs.toFixed(1).padStart(7)} ms  ${q.responseBytes} bytes`);
+    }
+    return 0;
+  }
   const started = Date.now();
   const machine = machineInfo();
   if (!(globalThis as { gc?: unknown }).gc) log('note: run with --expose-gc (npm run bench does) so garbage of one run is not charged to the next');

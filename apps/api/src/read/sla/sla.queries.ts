@@ -18,11 +18,11 @@ const STATUS = (now: string) => `CASE
       WHEN ${now} > c.due_at THEN '${SlaStatus.BREACHED}'
       ELSE '${SlaStatus.OPEN}' END`;
 
+// One sort per metric: percentile_cont over an array of fractions sorts the group's values once.
 const stats = (column: string, alias: string) => `
     count(${column}) FILTER (WHERE resolved)::int AS ${alias}_count,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY ${column}) FILTER (WHERE resolved) AS ${alias}_median,
-    avg(${column}) FILTER (WHERE resolved) AS ${alias}_mean,
-    percentile_cont(0.9) WITHIN GROUP (ORDER BY ${column}) FILTER (WHERE resolved) AS ${alias}_p90`;
+    percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY ${column}) FILTER (WHERE resolved) AS ${alias}_pct,
+    avg(${column}) FILTER (WHERE resolved) AS ${alias}_mean`;
 
 /**
  * One row per (period, group) with at least one case. $1/$2: period starts/ends (computed in the definition's
@@ -54,7 +54,7 @@ SELECT idx, key,
 /** Unresolved cases handed off in [$1, $2) and past due at $3, oldest due first. */
 export const OVERDUE_SQL = `
 SELECT c.lead_id, c.case_number, c.handed_off_at, c.due_at, c.resolved_at, c.resolved_by, c.owner_id, c.team,
-       extract(epoch FROM ($3::timestamptz - c.due_at))::float8 AS overdue_by
+       date_part('epoch', $3::timestamptz - c.due_at) AS overdue_by
   FROM rm_sla_cases c
  WHERE c.resolved_at IS NULL
    AND c.due_at < $3::timestamptz
@@ -68,13 +68,12 @@ export interface SlaGroupRow {
   breached: number;
   open: number;
   working_count: number;
-  working_median: number | null;
+  /** [median, p90]; null without resolved cases. */
+  working_pct: number[] | null;
   working_mean: number | null;
-  working_p90: number | null;
   calendar_count: number;
-  calendar_median: number | null;
+  calendar_pct: number[] | null;
   calendar_mean: number | null;
-  calendar_p90: number | null;
 }
 
 export interface SlaOverdueRow {

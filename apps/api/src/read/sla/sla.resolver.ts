@@ -8,9 +8,10 @@ import { DurationStats, Granularity } from '../read.types.js';
 import { queryOverdue, querySlaGroups, type SlaGroupRow } from './sla.queries.js';
 import { SlaCase, SlaGroup, SlaGroupBy, SlaPeriod, SlaReport, SlaStatus } from './sla.types.js';
 
-/** More periods than this is a mistake (e.g. DAY over decades), not a report. */
-function durationStats(count: number, median: number | null, mean: number | null, p90: number | null): DurationStats {
-  return Object.assign(new DurationStats(), { count, median, mean, p90 });
+const numberOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function durationStats(count: number, median: unknown, mean: unknown, p90: unknown): DurationStats {
+  return Object.assign(new DurationStats(), { count, median: numberOrNull(median), mean: numberOrNull(mean), p90: numberOrNull(p90) });
 }
 
 function toGroup(row: SlaGroupRow): SlaGroup {
@@ -21,8 +22,8 @@ function toGroup(row: SlaGroupRow): SlaGroup {
     breached: row.breached,
     open: row.open,
     compliance: decided === 0 ? null : row.met / decided,
-    responseTime: durationStats(row.working_count, row.working_median, row.working_mean, row.working_p90),
-    calendarResponseTime: durationStats(row.calendar_count, row.calendar_median, row.calendar_mean, row.calendar_p90),
+    responseTime: durationStats(row.working_count, row.working_pct?.[0] ?? null, row.working_mean, row.working_pct?.[1] ?? null),
+    calendarResponseTime: durationStats(row.calendar_count, row.calendar_pct?.[0] ?? null, row.calendar_mean, row.calendar_pct?.[1] ?? null),
   });
 }
 

@@ -83,12 +83,14 @@ export class WaterfallService {
       return assemble(definition, this.definitions.reference(definition), periods, entered.rows, exited.rows);
     }
     // Whole days: counts and values from the daily aggregates, velocity from the advanced visits' index.
-    const [counts, velocity, exited] = await Promise.all([
+    type VelocityRow = Pick<EnteredRow, 'idx' | 'stage' | 'velocity_mean' | 'velocity_pct'>;
+    const [counts, exited, ...velocity] = await Promise.all([
       pool.query<EnteredRow>(WATERFALL_ENTERED_DAILY_SQL, params),
-      pool.query<Pick<EnteredRow, 'idx' | 'stage' | 'velocity_mean' | 'velocity_pct'>>(WATERFALL_VELOCITY_SQL, params),
       pool.query<ExitedRow>(WATERFALL_EXITED_DAILY_SQL, params),
+      // One query per stage: the percentile sorts run on several server cores at once.
+      ...stageKeys.map((stage) => pool.query<VelocityRow>(WATERFALL_VELOCITY_SQL, [params[0], params[1], [stage]])),
     ]);
-    const velocityBy = new Map(velocity.rows.map((r) => [keyOf(r.idx, r.stage), r]));
+    const velocityBy = new Map(velocity.flatMap((result) => result.rows).map((r) => [keyOf(r.idx, r.stage), r]));
     const entered = counts.rows.map((row) => {
       const v = velocityBy.get(keyOf(row.idx, row.stage));
       return { ...row, velocity_mean: v?.velocity_mean ?? null, velocity_pct: v?.velocity_pct ?? null };

