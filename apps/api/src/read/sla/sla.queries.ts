@@ -32,7 +32,7 @@ export function groupsSql(groupBy: SlaGroupBy): string {
   return `
 WITH cases AS (
   SELECT width_bucket(c.handed_off_at, $1::timestamptz[]) AS idx,
-         ${SLA_GROUP_KEY[groupBy]} AS key,
+         (${SLA_GROUP_KEY[groupBy]}) COLLATE "C" AS key,
          ${STATUS('$5::timestamptz')} AS status,
          c.resolved_at IS NOT NULL AS resolved,
          c.response_working_seconds,
