@@ -8,8 +8,8 @@ import type { ProjectionTransaction } from '../../projections/src/projection.js'
  * change (close, relabel rejected -> recycled, or change value while open), so "before" is the stored summary
  * and latest visit, "after" is the new summary with that visit and every visit the batch opened.
  *
- * Contributions travel unsummed and are added up in SQL (numeric), so value sums stay exact decimals. A row
- * whose contributions cancel out is deleted, so the tables are the same whatever the batch boundaries were
+ * Contributions are netted in memory first (see NetCounts); value sums stay exact decimals. A row whose
+ * contributions cancel out is deleted, so the tables are the same whatever the batch boundaries were
  * (a catch-up after a crash, a rebuild and an incremental build compare equal row for row).
  */
 export interface ContributingLead {
@@ -32,11 +32,32 @@ export interface ContributingVisit {
 
 export const NONE_KEY = '(none)';
 
+const SEP = '\u0000';
+
+/**
+ * Net contributions by key, in memory: a lead touched by a batch without changing its aggregates (a score below
+ * the threshold, a second event on the same open visit) subtracts and re-adds the same row, and those pairs
+ * cancel here instead of costing an upsert and a delete. Counts are integers; a value is kept per distinct
+ * unit amount (its decimal text) with a net count, so nothing is ever summed in floating point: SQL computes
+ * count * amount in numeric.
+ */
+class NetCounts {
+  readonly net = new Map<string, number>();
+  add(key: string, count: number): void {
+    const next = (this.net.get(key) ?? 0) + count;
+    if (next === 0) this.net.delete(key);
+    else this.net.set(key, next);
+  }
+}
+
 export class AggregateContributions {
   private readonly dayStarts = new Map<string, string>();
-  private readonly waterfall = { stage: [] as string[], day: [] as string[], kind: [] as string[], visits: [] as number[], value: [] as string[] };
-  private readonly exits = { stage: [] as string[], day: [] as string[], kind: [] as string[], visits: [] as number[] };
-  private readonly cohort = { dimension: [] as string[], day: [] as string[], key: [] as string[], mask: [] as number[], leads: [] as number[] };
+  /** stage, day, exit kind, unit amount -> net visits */
+  private readonly waterfall = new NetCounts();
+  /** stage, day, exit kind -> net visits */
+  private readonly exits = new NetCounts();
+  /** dimension, day, key, mask -> net leads */
+  private readonly cohort = new NetCounts();
 
   constructor(private readonly timeZone: string) {}
 
@@ -53,85 +74,75 @@ export class AggregateContributions {
   /** Adds (sign 1) or removes (sign -1) what one lead and the given visits of it contribute. */
   add(lead: ContributingLead, visits: Iterable<ContributingVisit>, sign: 1 | -1): void {
     const captureDay = this.dayOf(lead.captured_at);
-    const dims: [string, string][] = [
-      ['channel', lead.channel],
-      ['campaign', lead.campaign ?? NONE_KEY],
-      ['origin', lead.origin],
-    ];
-    for (const [dimension, key] of dims) {
-      this.cohort.dimension.push(dimension);
-      this.cohort.day.push(captureDay);
-      this.cohort.key.push(key);
-      this.cohort.mask.push(lead.reached_mask);
-      this.cohort.leads.push(sign);
-    }
+    const mask = String(lead.reached_mask);
+    this.cohort.add(['channel', captureDay, lead.channel, mask].join(SEP), sign);
+    this.cohort.add(['campaign', captureDay, lead.campaign ?? NONE_KEY, mask].join(SEP), sign);
+    this.cohort.add(['origin', captureDay, lead.origin, mask].join(SEP), sign);
     for (const visit of visits) {
       const value = visit.exit_kind === 'open' ? (lead.value ?? 0) : (visit.exit_value ?? 0);
-      this.waterfall.stage.push(visit.stage);
-      this.waterfall.day.push(this.dayOf(visit.entered_at));
-      this.waterfall.kind.push(visit.exit_kind);
-      this.waterfall.visits.push(sign);
-      this.waterfall.value.push(String(sign * value));
+      this.waterfall.add([visit.stage, this.dayOf(visit.entered_at), visit.exit_kind, String(value)].join(SEP), sign);
       if (visit.exit_kind !== 'open' && visit.exited_at !== null) {
-        this.exits.stage.push(visit.stage);
-        this.exits.day.push(this.dayOf(visit.exited_at));
-        this.exits.kind.push(visit.exit_kind);
-        this.exits.visits.push(sign);
+        this.exits.add([visit.stage, this.dayOf(visit.exited_at), visit.exit_kind].join(SEP), sign);
       }
     }
   }
 
   async write(tx: ProjectionTransaction): Promise<void> {
-    const w = this.waterfall;
-    if (w.stage.length > 0) {
+    if (this.waterfall.net.size > 0) {
+      const [stage, day, kind, amount, visits] = columns(this.waterfall.net, 4);
       await tx.query(
         `INSERT INTO rm_waterfall_daily AS t (stage, day_start, exit_kind, visits, value)
-         SELECT stage, day_start, exit_kind, sum(visits)::int, sum(value)
-           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::numeric[]) AS u(stage, day_start, exit_kind, visits, value)
+         SELECT stage, day_start, exit_kind, sum(visits)::int, sum(visits * amount)
+           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::numeric[], $5::int[]) AS u(stage, day_start, exit_kind, amount, visits)
           GROUP BY 1, 2, 3
-         HAVING sum(visits) <> 0 OR sum(value) <> 0
          ON CONFLICT (stage, day_start, exit_kind) DO UPDATE SET visits = t.visits + excluded.visits, value = t.value + excluded.value`,
-        [w.stage, w.day, w.kind, w.visits, w.value],
+        [stage, day, kind, amount, visits],
       );
       await tx.query(
         `DELETE FROM rm_waterfall_daily t USING unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(stage, day_start, exit_kind)
           WHERE t.stage = u.stage AND t.day_start = u.day_start AND t.exit_kind = u.exit_kind AND t.visits = 0 AND t.value = 0`,
-        [w.stage, w.day, w.kind],
+        [stage, day, kind],
       );
     }
-    const x = this.exits;
-    if (x.stage.length > 0) {
+    if (this.exits.net.size > 0) {
+      const [stage, day, kind, visits] = columns(this.exits.net, 3);
       await tx.query(
         `INSERT INTO rm_waterfall_exits_daily AS t (stage, day_start, exit_kind, visits)
-         SELECT stage, day_start, exit_kind, sum(visits)::int
-           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[]) AS u(stage, day_start, exit_kind, visits)
-          GROUP BY 1, 2, 3
-         HAVING sum(visits) <> 0
+         SELECT stage, day_start, exit_kind, visits FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[]) AS u(stage, day_start, exit_kind, visits)
          ON CONFLICT (stage, day_start, exit_kind) DO UPDATE SET visits = t.visits + excluded.visits`,
-        [x.stage, x.day, x.kind, x.visits],
+        [stage, day, kind, visits],
       );
       await tx.query(
         `DELETE FROM rm_waterfall_exits_daily t USING unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(stage, day_start, exit_kind)
           WHERE t.stage = u.stage AND t.day_start = u.day_start AND t.exit_kind = u.exit_kind AND t.visits = 0`,
-        [x.stage, x.day, x.kind],
+        [stage, day, kind],
       );
     }
-    const c = this.cohort;
-    if (c.dimension.length > 0) {
+    if (this.cohort.net.size > 0) {
+      const [dimension, day, key, mask, leads] = columns(this.cohort.net, 4);
       await tx.query(
         `INSERT INTO rm_cohort_daily AS t (dimension, day_start, key, reached_mask, leads)
-         SELECT dimension, day_start, key, reached_mask, sum(leads)::int
+         SELECT dimension, day_start, key, reached_mask, leads
            FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::int[]) AS u(dimension, day_start, key, reached_mask, leads)
-          GROUP BY 1, 2, 3, 4
-         HAVING sum(leads) <> 0
          ON CONFLICT (dimension, day_start, key, reached_mask) DO UPDATE SET leads = t.leads + excluded.leads`,
-        [c.dimension, c.day, c.key, c.mask, c.leads],
+        [dimension, day, key, mask, leads],
       );
       await tx.query(
         `DELETE FROM rm_cohort_daily t USING unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[]) AS u(dimension, day_start, key, reached_mask)
           WHERE t.dimension = u.dimension AND t.day_start = u.day_start AND t.key = u.key AND t.reached_mask = u.reached_mask AND t.leads = 0`,
-        [c.dimension, c.day, c.key, c.mask],
+        [dimension, day, key, mask],
       );
     }
   }
+}
+
+/** The net map as parallel arrays: the key's `parts` fields, then the net counts. */
+function columns(net: Map<string, number>, parts: number): unknown[][] {
+  const out: unknown[][] = Array.from({ length: parts + 1 }, () => []);
+  for (const [key, count] of net) {
+    const fields = key.split(SEP);
+    for (let i = 0; i < parts; i++) out[i]!.push(fields[i]);
+    out[parts]!.push(count);
+  }
+  return out;
 }
