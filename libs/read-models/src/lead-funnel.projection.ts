@@ -48,8 +48,8 @@ export class LeadFunnelProjection implements Projection {
     // Catch-ups and rebuilds: larger batches touch fewer distinct leads per event (a lead's events cluster in
     // time) and amortize each transaction; measured with `npm run bench -- --suite read`.
     readonly batchSize: number = 5000,
-    /** Leads kept in `recent` (least recently touched evicted first); bounds the memory, not correctness. */
-    private readonly recentLeads: number = 50_000,
+    /** Leads kept in `recent` (least recently touched evicted first; a few KB each); bounds the memory, not correctness. */
+    private readonly recentLeads: number = 20_000,
   ) {
     if (definition.stages.length > 31) throw new Error(`lead_funnel: at most 31 stages fit reached_mask (definition has ${definition.stages.length})`);
     this.stageOrder = new Map();
