@@ -51,7 +51,7 @@ class NetCounts {
 }
 
 export class AggregateContributions {
-  private readonly dayStarts = new Map<string, string>();
+  private readonly dayStarts = new Map<number, string>();
   /** stage, day, exit kind, unit amount -> net visits */
   private readonly waterfall = new NetCounts();
   /** stage, day, exit kind -> net visits */
@@ -61,14 +61,23 @@ export class AggregateContributions {
 
   constructor(private readonly timeZone: string) {}
 
-  /** Start of the local day of an instant, in the definition's zone (memoized per batch: many share a day). */
+  /**
+   * Start of the local day of an instant, in the definition's zone. Memoized by UTC quarter-hour (today's
+   * offsets are whole quarter-hours, so a local midnight does not fall inside one); a quarter-hour that does
+   * contain one (historical local mean time offsets) is never memoized.
+   */
   private dayOf(iso: string): string {
-    let start = this.dayStarts.get(iso);
-    if (start === undefined) {
-      start = periodStart(new Date(iso), 'DAY', this.timeZone).toISOString();
-      this.dayStarts.set(iso, start);
+    const ms = Date.parse(iso);
+    const quarter = Math.floor(ms / 900_000);
+    const memo = this.dayStarts.get(quarter);
+    if (memo !== undefined) return memo;
+    const first = periodStart(new Date(quarter * 900_000), 'DAY', this.timeZone).toISOString();
+    const last = periodStart(new Date(quarter * 900_000 + 899_999), 'DAY', this.timeZone).toISOString();
+    if (first === last) {
+      this.dayStarts.set(quarter, first);
+      return first;
     }
-    return start;
+    return periodStart(new Date(ms), 'DAY', this.timeZone).toISOString();
   }
 
   /** Adds (sign 1) or removes (sign -1) what one lead and the given visits of it contribute. */
