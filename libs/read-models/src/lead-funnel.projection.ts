@@ -39,7 +39,7 @@ export class LeadFunnelProjection implements Projection {
    * before the lead's first event in the batch. A lead's rows at revision r are a deterministic function of its
    * first r events, so such an entry equals what the database holds; an entry left ahead by a rolled-back
    * batch, or behind because another runner projected the lead meanwhile, fails the test and the rows are
-   * loaded. Entries are copied in and out: a fold mutates what it is given.
+   * loaded. An entry is copied when a batch takes it: a fold mutates what it is given.
    */
   private readonly recent = new Map<string, LoadedLead>();
 
@@ -96,7 +96,7 @@ export class LeadFunnelProjection implements Projection {
 
   private remember(leadId: string, latest: LoadedLead): void {
     this.recent.delete(leadId); // re-insert: Map order is the eviction order
-    this.recent.set(leadId, copyLoaded(latest));
+    this.recent.set(leadId, latest); // nothing changes these rows after the fold; a later batch takes a copy
     if (this.recent.size > this.recentLeads) this.recent.delete(this.recent.keys().next().value!);
   }
 
