@@ -103,7 +103,7 @@ export async function rawInsert(client: pg.Client, batches: BenchBatch[], table 
 
 const COPY_SPECIAL = /[\\\n\r\t]/;
 /** COPY text format: backslash, newline, carriage return and tab must be escaped. */
-function copyText(value: string): string {
+export function copyText(value: string): string {
   if (!COPY_SPECIAL.test(value)) return value;
   return value.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
 }

@@ -254,37 +254,35 @@ async function writeSuite(kind: TargetKind, options: Options, report: TargetRepo
 }
 
 async function readSuite(kind: TargetKind, options: Options, report: TargetReport): Promise<void> {
-  {
-    report.read = [];
-    for (const leads of options.readLeads) {
-      if (aborting) break;
-      // A fresh database (and for embedded, a fresh server) per size: nothing cached from the last one.
-      let readTarget: BenchTarget;
-      try {
-        readTarget = kind === 'system' ? await openSystemTarget(options.systemUrl) : await openEmbeddedTarget(log);
-      } catch (error) {
-        report.errors.push(`read side at ${leads} leads: could not open a fresh database: ${errorText(error)}`);
-        continue;
-      }
-      openTargets.add(readTarget);
-      if (!report.description) {
-        Object.assign(report, { description: readTarget.description, serverVersion: readTarget.serverVersion, settings: readTarget.settings });
-      }
-      try {
-        log(`  read side, ${leads.toLocaleString('en-US')} leads (database ${readTarget.databaseName}):`);
-        const start = Date.now();
-        report.read.push(await runReadBench(readTarget.databaseUrl, { leads, seed: options.seed, runs: options.readRuns, warmup: options.readWarmup, log }));
-        log(`  read side at ${leads.toLocaleString('en-US')} leads done in ${since(start)}`);
-      } catch (error) {
-        report.errors.push(`read side at ${leads} leads failed: ${errorText(error)}`);
-        log(`  ${report.errors.at(-1)}`);
-      } finally {
-        if (options.keepReadDatabase && kind === 'system') {
-          openTargets.delete(readTarget);
-          log(`  kept: ${readTarget.databaseUrl} (DROP DATABASE ${readTarget.databaseName} when done)`);
-        } else {
-          await closeTarget(readTarget);
-        }
+  report.read = [];
+  for (const leads of options.readLeads) {
+    if (aborting) break;
+    // A fresh database (and for embedded, a fresh server) per size: nothing cached from the last one.
+    let readTarget: BenchTarget;
+    try {
+      readTarget = kind === 'system' ? await openSystemTarget(options.systemUrl) : await openEmbeddedTarget(log);
+    } catch (error) {
+      report.errors.push(`read side at ${leads} leads: could not open a fresh database: ${errorText(error)}`);
+      continue;
+    }
+    openTargets.add(readTarget);
+    if (!report.description) {
+      Object.assign(report, { description: readTarget.description, serverVersion: readTarget.serverVersion, settings: readTarget.settings });
+    }
+    try {
+      log(`  read side, ${leads.toLocaleString('en-US')} leads (database ${readTarget.databaseName}):`);
+      const start = Date.now();
+      report.read.push(await runReadBench(readTarget.databaseUrl, { leads, seed: options.seed, runs: options.readRuns, warmup: options.readWarmup, log }));
+      log(`  read side at ${leads.toLocaleString('en-US')} leads done in ${since(start)}`);
+    } catch (error) {
+      report.errors.push(`read side at ${leads} leads failed: ${errorText(error)}`);
+      log(`  ${report.errors.at(-1)}`);
+    } finally {
+      if (options.keepReadDatabase && kind === 'system') {
+        openTargets.delete(readTarget);
+        log(`  kept: ${readTarget.databaseUrl} (DROP DATABASE ${readTarget.databaseName} when done)`);
+      } else {
+        await closeTarget(readTarget);
       }
     }
   }

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { eventHash, prepareAppend } from '../libs/event-store/src/index.js';
+import { copyText } from './append-bench.js';
 import { syntheticFeed, type SyntheticHistoryOptions } from './synthetic-history.js';
 
 /**
@@ -16,12 +17,6 @@ export interface SeedResult {
   leads: number;
   events: number;
   seconds: number;
-}
-
-const COPY_SPECIAL = /[\\\n\r\t]/;
-function copyText(value: string): string {
-  if (!COPY_SPECIAL.test(value)) return value;
-  return value.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
 }
 
 const COPY_SQL = 'COPY events (stream_id, revision, event_id, type, schema_version, data, metadata, occurred_at, hash) FROM STDIN';

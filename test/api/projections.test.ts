@@ -1,38 +1,9 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createApp } from '../../apps/api/src/app.factory.js';
-import { loadConfig } from '../../apps/api/src/config/app-config.js';
 import { createTestDatabase } from '../support/database.js';
-import { graphqlClient, MUTATIONS } from './graphql-client.js';
+import type { graphqlClient } from './graphql-client.js';
+import { recordHandedOffLead, spawnWorker, startApiOn } from './test-app.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const worker = path.join(root, 'dist/apps/worker/src/main.js');
 const STATUS = `{ projectionStatus { name position headPosition lag state error active eventsProcessed } }`;
-
-async function startApi(databaseUrl: string, runProjections: boolean) {
-  const config = { ...loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: String(runProjections) }), port: 0 };
-  const app: NestExpressApplication = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
-  return { app, gql: graphqlClient(`http://127.0.0.1:${port}`) };
-}
-
-async function recordLead(gql: ReturnType<typeof graphqlClient>, leadId: string): Promise<string> {
-  let position = '0';
-  for (const [mutation, input] of [
-    [MUTATIONS.capture, { leadId, channel: 'web form', origin: 'MARKETING' }],
-    [MUTATIONS.score, { leadId, budget: 20, authority: 20, need: 20, timeframe: 10, trust: 10 }],
-    [MUTATIONS.handOff, { leadId, ownerId: 'sam' }],
-  ] as const) {
-    const result = await gql(mutation, { input });
-    expect(result.errors).toBeUndefined();
-    position = Object.values(result.data!)[0].position;
-  }
-  return position;
-}
 
 async function waitForProjection(gql: ReturnType<typeof graphqlClient>, position: string) {
   const deadline = Date.now() + 30_000;
@@ -49,11 +20,11 @@ async function waitForProjection(gql: ReturnType<typeof graphqlClient>, position
 describe('read-model projections', () => {
   it('run inside the API by default and report their status', async () => {
     const database = await createTestDatabase();
-    const { app, gql } = await startApi(database.url, true);
+    const { app, gql } = await startApiOn(database.url, true);
     const db = new pg.Client({ connectionString: database.url });
     await db.connect();
     try {
-      const position = await recordLead(gql, 'lead-projected');
+      const position = await recordHandedOffLead(gql, 'lead-projected');
       const status = await waitForProjection(gql, position);
       expect(status).toMatchObject({ state: 'running', error: null, active: true, eventsProcessed: 3 });
       expect(status.headPosition).toBe(position);
@@ -68,17 +39,14 @@ describe('read-model projections', () => {
 
   it('run in the standalone worker when the API is told not to run them', async () => {
     const database = await createTestDatabase();
-    const { app, gql } = await startApi(database.url, false);
+    const { app, gql } = await startApiOn(database.url, false);
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'info' };
-    const child = spawn(process.execPath, [worker], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let logs = '';
-    child.stdout!.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+    const { child, logs } = spawnWorker(env);
     try {
-      const position = await recordLead(gql, 'lead-by-worker');
+      const position = await recordHandedOffLead(gql, 'lead-by-worker');
       const status = await waitForProjection(gql, position);
       expect(status).toMatchObject({ state: 'running', active: true });
-      expect(logs).toContain('Funnel Ledger worker running');
+      expect(logs()).toContain('Funnel Ledger worker running');
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
@@ -94,10 +62,8 @@ describe('read-model projections', () => {
   it('the worker refuses to start without DATABASE_URL', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, [worker], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const { child, logs } = spawnWorker(env);
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2);
-    expect(output).toContain('DATABASE_URL is required by the worker');
+    expect(logs()).toContain('DATABASE_URL is required by the worker');
   });
 });

@@ -1,15 +1,7 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createApp } from '../../apps/api/src/app.factory.js';
-import { loadConfig } from '../../apps/api/src/config/app-config.js';
 import { createTestDatabase } from '../support/database.js';
-import { graphqlClient, MUTATIONS } from './graphql-client.js';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const worker = path.join(root, 'dist/apps/worker/src/main.js');
+import type { graphqlClient } from './graphql-client.js';
+import { recordHandedOffLead, spawnWorker, startApiOn } from './test-app.js';
 
 const STATUS = `{ projectionStatus { name version position lag state active rebuild { version position lag state error failedEventId eventsProcessed startedAt active } } }`;
 const REBUILD = `mutation Rebuild($name: String!) { rebuildProjection(name: $name) { name version state rebuild { version state position startedAt } } }`;
@@ -17,28 +9,9 @@ const LEADS = `{ leads(first: 50) { edges { node { id stage } } } }`;
 
 type Gql = ReturnType<typeof graphqlClient>;
 
-async function startApi(databaseUrl: string, runProjections: boolean) {
-  const config = { ...loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: String(runProjections) }), port: 0 };
-  const app: NestExpressApplication = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
-  return { app, gql: graphqlClient(`http://127.0.0.1:${port}`) };
-}
-
 async function recordLeads(gql: Gql, prefix: string, count: number): Promise<string> {
   let position = '0';
-  for (let i = 0; i < count; i++) {
-    const leadId = `${prefix}-${i}`;
-    for (const [mutation, input] of [
-      [MUTATIONS.capture, { leadId, channel: 'web form', origin: 'MARKETING' }],
-      [MUTATIONS.score, { leadId, budget: 20, authority: 20, need: 20, timeframe: 10, trust: 10 }],
-      [MUTATIONS.handOff, { leadId, ownerId: 'sam' }],
-    ] as const) {
-      const result = await gql(mutation, { input });
-      expect(result.errors).toBeUndefined();
-      position = Object.values(result.data!)[0].position;
-    }
-  }
+  for (let i = 0; i < count; i++) position = await recordHandedOffLead(gql, `${prefix}-${i}`);
   return position;
 }
 
@@ -61,7 +34,7 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
 describe('rebuildProjection over GraphQL', () => {
   it('rebuilds lead_funnel blue/green in the API process; errors carry codes', async () => {
     const database = await createTestDatabase();
-    const { app, gql } = await startApi(database.url, true);
+    const { app, gql } = await startApiOn(database.url, true);
     const db = new pg.Client({ connectionString: database.url });
     await db.connect();
     try {
@@ -107,12 +80,9 @@ describe('rebuildProjection over GraphQL', () => {
 
   it('the standalone worker builds and swaps a rebuild requested through an API that does not run projections', async () => {
     const database = await createTestDatabase();
-    const { app, gql } = await startApi(database.url, false);
+    const { app, gql } = await startApiOn(database.url, false);
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' };
-    const child = spawn(process.execPath, [worker], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let logs = '';
-    child.stdout!.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+    const { child, logs } = spawnWorker(env);
     try {
       const position = await recordLeads(gql, 'wk', 3);
       await until('the worker to project', async () => {
@@ -129,7 +99,7 @@ describe('rebuildProjection over GraphQL', () => {
       expect(swapped).toMatchObject({ state: 'running', lag: 0, active: true });
       expect((await gql(LEADS)).data!.leads.edges).toHaveLength(3);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\nworker logs:\n${logs}`);
+      throw new Error(`${(error as Error).message}\nworker logs:\n${logs()}`);
     } finally {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

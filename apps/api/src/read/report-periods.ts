@@ -41,3 +41,12 @@ export function reportPeriods(from: Date, to: Date, granularity: PeriodGranulari
 export function isWholeLocalDays(from: Date, to: Date, timeZone: string): boolean {
   return periodStart(from, 'DAY', timeZone).getTime() === from.getTime() && periodStart(to, 'DAY', timeZone).getTime() === to.getTime();
 }
+
+/**
+ * The periods' bounds clipped to [from, to): periods are reported whole, but only what happened inside the
+ * requested range is counted, so the first and last buckets start and end at `from` and `to`.
+ */
+export function clippedBounds(periods: readonly Period[], from: Date, to: Date): { starts: Date[]; ends: Date[] } {
+  const clip = (date: Date) => new Date(Math.min(Math.max(date.getTime(), from.getTime()), to.getTime()));
+  return { starts: periods.map((p) => clip(p.start)), ends: periods.map((p) => clip(p.end)) };
+}

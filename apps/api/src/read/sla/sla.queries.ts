@@ -1,14 +1,15 @@
+import { NONE_KEY } from '../../../../../libs/read-models/src/index.js';
 import type { Queryable } from '../../../../../libs/event-store/src/index.js';
 import { SlaGroupBy, SlaStatus } from './sla.types.js';
 
 /** The SQL expression of the group key; a fixed whitelist, never user text. */
 export const SLA_GROUP_KEY: Record<SlaGroupBy, string> = {
   [SlaGroupBy.NONE]: `'all'`,
-  [SlaGroupBy.OWNER]: `coalesce(c.owner_id, '(none)')`,
-  [SlaGroupBy.TEAM]: `coalesce(c.team, '(none)')`,
-  [SlaGroupBy.CHANNEL]: `coalesce(s.channel, '(none)')`,
-  [SlaGroupBy.CAMPAIGN]: `coalesce(s.campaign, '(none)')`,
-  [SlaGroupBy.ORIGIN]: `coalesce(s.origin, '(none)')`,
+  [SlaGroupBy.OWNER]: `coalesce(c.owner_id, '${NONE_KEY}')`,
+  [SlaGroupBy.TEAM]: `coalesce(c.team, '${NONE_KEY}')`,
+  [SlaGroupBy.CHANNEL]: `coalesce(s.channel, '${NONE_KEY}')`,
+  [SlaGroupBy.CAMPAIGN]: `coalesce(s.campaign, '${NONE_KEY}')`,
+  [SlaGroupBy.ORIGIN]: `coalesce(s.origin, '${NONE_KEY}')`,
 };
 
 /** The status rule of shared/metrics.md; $now is the instant the report is evaluated at. */

@@ -1,20 +1,12 @@
 import type { Queryable } from '../../../../../libs/event-store/src/index.js';
 
 /** One group's figures (a source key, or a cohort period's index). */
-export interface ReachRow {
-  key: string;
+export interface ReachRow extends WinStats {
   leads: number;
   /** Per stage (definition order): leads that reached it. */
   reached: number[];
   /** Per stage: leads that reached it and also a later stage. */
   onward: number[];
-  wonCount: number;
-  wonValue: number | null;
-  averageDealValue: number | null;
-  timeToWinCount: number;
-  timeToWinMedian: number | null;
-  timeToWinMean: number | null;
-  timeToWinP90: number | null;
 }
 
 /** Leads of one group with the same set of reached stages (rm_lead_summary.reached_mask). */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { NONE_KEY } from '../../../../../libs/read-models/src/index.js';
 import { ValidationError, conversionRate, type PeriodGranularity } from '../../../../../libs/domain/src/index.js';
-import { assertReportRange, isWholeLocalDays, reportPeriods } from '../report-periods.js';
+import { assertReportRange, clippedBounds, isWholeLocalDays, reportPeriods } from '../report-periods.js';
 import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
 import { LedgerStorage } from '../../storage/ledger-storage.js';
 import { awaitMinPosition } from '../consistency.js';
@@ -16,7 +17,6 @@ import {
 } from './funnel-reach.sql.js';
 import { Cohort, SourceConversion, SourceDimension } from './sources.types.js';
 
-export const NONE_KEY = '(none)';
 export const ACCOUNT_FIELDS = ['industry', 'country', 'name', 'domain', 'employees'] as const;
 const PROJECTIONS = ['lead_funnel'];
 
@@ -116,10 +116,7 @@ export class SourcesService {
     await awaitMinPosition(this.storage.pool, PROJECTIONS, args.minPosition);
     const stageKeys = definition.stages.map((s) => s.key);
     if (periods.length === 0) return [];
-    // Each cohort counts the captures inside [from, to) only: the first and last periods are clipped.
-    const clip = (date: Date) => new Date(Math.min(Math.max(date.getTime(), args.from.getTime()), args.to.getTime()));
-    const starts = periods.map((p) => clip(p.start));
-    const ends = periods.map((p) => clip(p.end));
+    const { starts, ends } = clippedBounds(periods, args.from, args.to);
     const masks = isWholeLocalDays(args.from, args.to, definition.timeZone)
       ? await periodMasksFromDaily(this.storage.pool, starts, ends)
       : await periodMasksFromLeads(this.storage.pool, starts, ends);

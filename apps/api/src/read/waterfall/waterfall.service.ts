@@ -7,7 +7,7 @@ import {
 } from '../../../../../libs/domain/src/index.js';
 import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
 import { LedgerStorage } from '../../storage/ledger-storage.js';
-import { isWholeLocalDays, reportPeriods } from '../report-periods.js';
+import { clippedBounds, isWholeLocalDays, reportPeriods } from '../report-periods.js';
 import { awaitMinPosition } from '../consistency.js';
 import { Granularity } from '../read.types.js';
 import {
@@ -72,8 +72,8 @@ export class WaterfallService {
     const stageKeys = definition.stages.map((s) => s.key);
     // Periods are reported whole, but only what happened in [from, to) is counted (as slaCompliance and
     // sourceComparison do): the first and last buckets are clipped to the requested range.
-    const clip = (date: Date) => new Date(Math.min(Math.max(date.getTime(), from.getTime()), to.getTime())).toISOString();
-    const params = [periods.map((p) => clip(p.start)), periods.map((p) => clip(p.end)), stageKeys];
+    const { starts, ends } = clippedBounds(periods, from, to);
+    const params = [starts, ends, stageKeys];
     const pool = this.storage.pool;
     if (!isWholeLocalDays(from, to, definition.timeZone)) {
       const [entered, exited] = await Promise.all([
@@ -87,8 +87,11 @@ export class WaterfallService {
     const [counts, exited, ...velocity] = await Promise.all([
       pool.query<EnteredRow>(WATERFALL_ENTERED_DAILY_SQL, params),
       pool.query<ExitedRow>(WATERFALL_EXITED_DAILY_SQL, params),
-      // One query per stage: the percentile sorts run on several server cores at once.
-      ...stageKeys.map((stage) => pool.query<VelocityRow>(WATERFALL_VELOCITY_SQL, [params[0], params[1], [stage]])),
+      // One query per stage: the percentile sorts run on several server cores at once. A terminal stage's
+      // visit is never left, so it has no advanced visits to ask about.
+      ...definition.stages
+        .filter((stage) => !stage.terminal)
+        .map((stage) => pool.query<VelocityRow>(WATERFALL_VELOCITY_SQL, [starts, ends, [stage.key]])),
     ]);
     const velocityBy = new Map(velocity.flatMap((result) => result.rows).map((r) => [keyOf(r.idx, r.stage), r]));
     const entered = counts.rows.map((row) => {
