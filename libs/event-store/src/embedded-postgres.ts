@@ -75,7 +75,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   await startServer(server, { port, dataDir, timeoutMs: options.startTimeoutMs ?? 30_000, recentLog });
-  const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const url = embeddedServerUrl(port, { database, user, password });
   try {
     await ensureDatabase(url, database);
   } catch (error) {
@@ -83,6 +83,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw error;
   }
   return { url, stop: () => server.stop() };
+}
+
+/** The URL of an embedded server (defaults of startEmbeddedPostgres), e.g. for a second process sharing it. */
+export function embeddedServerUrl(port: number, { database = 'funnel_ledger', user = 'postgres', password = 'postgres' } = {}): string {
+  return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 }
 
 /** The library's start() rejects with nothing when the server exits early: say why, from its log. */

@@ -4,7 +4,7 @@ export { PostgresEventStore, DEFAULT_NOTIFY_CHANNEL, type PostgresEventStoreOpti
 export { PostgresSubscription } from './subscription.js';
 export { runMigrations, revertLastMigration, MIGRATIONS_TABLE } from './migrate.js';
 export { EVENT_STORE_MIGRATIONS, CreateEventStore1732350000000, type EventStoreMigration, type MigrationQueryRunner } from './migrations/index.js';
-export { startEmbeddedPostgres, findFreePort, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.js';
+export { startEmbeddedPostgres, embeddedServerUrl, findFreePort, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.js';
 export { canonicalJson, canonicalEvent, eventHash } from './canonical-json.js';
 export { uuidv7 } from './uuid-v7.js';
 export { compareCheckpoints } from './rows.js';

@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import {
   PostgresEventStore,
   runMigrations,
+  embeddedServerUrl,
   startEmbeddedPostgres,
   type EventStore,
 } from '../../../../libs/event-store/src/index.js';
@@ -29,11 +31,19 @@ export class LedgerStorage {
     private readonly stopEmbedded: (() => Promise<void>) | null,
   ) {}
 
-  static async open(config: AppConfig, log: StorageLog): Promise<LedgerStorage> {
+  /**
+   * `shareRunningEmbedded` (the CLI): when the embedded data directory already has a live server (an API is
+   * running on it), connect to that server instead of failing to start a second one, and leave it running.
+   */
+  static async open(config: AppConfig, log: StorageLog, options: { shareRunningEmbedded?: boolean } = {}): Promise<LedgerStorage> {
     let url: string;
     let stopEmbedded: (() => Promise<void>) | null = null;
+    const running = config.databaseUrl === null && options.shareRunningEmbedded ? await runningEmbeddedServer(path.resolve(config.dataDir, 'postgres')) : null;
     if (config.databaseUrl !== null) {
       url = config.databaseUrl;
+    } else if (running !== null) {
+      log.info(`Using the embedded PostgreSQL already running on ${running.dataDir} (port ${running.port})`);
+      url = embeddedServerUrl(running.port);
     } else {
       const dataDir = path.resolve(config.dataDir, 'postgres');
       log.info(`No DATABASE_URL: starting the embedded PostgreSQL (data in ${dataDir}, port ${config.embeddedPostgresPort})`);
@@ -52,7 +62,7 @@ export class LedgerStorage {
       // An idle pooled connection that dies emits 'error' on the pool; unhandled, it would crash the process.
       pool.on('error', (error) => log.info(`idle database connection failed: ${error.message}`));
       const eventStore = new PostgresEventStore(pool);
-      return new LedgerStorage(url, stopEmbedded ? 'embedded' : 'external', eventStore, pool, stopEmbedded);
+      return new LedgerStorage(url, config.databaseUrl === null ? 'embedded' : 'external', eventStore, pool, stopEmbedded);
     } catch (error) {
       await stopEmbedded?.();
       throw error;
@@ -64,4 +74,24 @@ export class LedgerStorage {
     await this.pool.end();
     await this.stopEmbedded?.();
   }
+}
+
+/** The port of a live server on `dataDir` (postmaster.pid: line 1 its pid, line 4 its port), or null. */
+async function runningEmbeddedServer(dataDir: string): Promise<{ dataDir: string; port: number } | null> {
+  let lines: string[];
+  try {
+    lines = (await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
+  } catch {
+    return null;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return null;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: alive, owned by another user (the `postgres` user when the API runs as root).
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return null;
+  }
+  return { dataDir, port };
 }

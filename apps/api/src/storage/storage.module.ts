@@ -18,7 +18,8 @@ class StorageShutdown implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class StorageModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `shareRunningEmbedded`: see LedgerStorage.open (the CLI beside a running API). */
+  static forRoot(config: AppConfig, options: { shareRunningEmbedded?: boolean } = {}): DynamicModule {
     return {
       module: StorageModule,
       providers: [
@@ -27,7 +28,7 @@ export class StorageModule {
           provide: LedgerStorage,
           useFactory: () => {
             const logger = new Logger('Storage');
-            return LedgerStorage.open(config, { info: (m) => logger.log(m), debug: (m) => logger.debug(m) });
+            return LedgerStorage.open(config, { info: (m) => logger.log(m), debug: (m) => logger.debug(m) }, options);
           },
         },
         { provide: EVENT_STORE, useFactory: (storage: LedgerStorage) => storage.eventStore, inject: [LedgerStorage] },
