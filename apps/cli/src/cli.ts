@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../../api/src/config/app-config.js';
+import { ConfigError, loadConfig, type AppConfig } from '../../api/src/config/app-config.js';
 import type { CliCommand, ParsedArgs } from './cli-command.js';
 import { CliContext } from './cli-context.js';
 import { COMMANDS } from './commands/index.js';
@@ -11,15 +11,27 @@ import { CliError, EXIT, type ExitCode } from './exit-codes.js';
  * API: DATABASE_URL, or the embedded PostgreSQL under DATA_DIR (reusing the server of a running API when there
  * is one). `ledger help` lists the commands; every command takes `--help` and `--json`.
  */
-export async function runCli(argv: readonly string[], ctxFactory: (config: ReturnType<typeof loadConfig>) => CliContext = (c) => new CliContext(c)): Promise<ExitCode> {
+export interface CliRunOptions {
+  /** Environment the configuration is read from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Builds the command's context (default: stdout/stderr of the process, no interruption signal). */
+  ctxFactory?: (config: AppConfig) => CliContext;
+  /** Where help and usage text go (default process.stdout / process.stderr). */
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+export async function runCli(argv: readonly string[], options: CliRunOptions | ((config: AppConfig) => CliContext) = {}): Promise<ExitCode> {
+  const { env = process.env, ctxFactory = (c: AppConfig) => new CliContext(c), stdout = process.stdout, stderr = process.stderr } =
+    typeof options === 'function' ? { ctxFactory: options } : options;
   const words = argv.filter((a) => !a.startsWith('-'));
   if (argv.length === 0 || words[0] === 'help' || (words.length === 0 && argv.includes('--help'))) {
-    process.stdout.write(helpText());
+    stdout.write(helpText());
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
   }
   const command = findCommand(argv);
   if (!command) {
-    process.stderr.write(`Unknown command: ledger ${words.slice(0, 2).join(' ')}\n\n${helpText()}`);
+    stderr.write(`Unknown command: ledger ${words.slice(0, 2).join(' ')}\n\n${helpText()}`);
     return EXIT.usage;
   }
   const rest = dropWords(argv, command.words.length);
@@ -32,21 +44,21 @@ export async function runCli(argv: readonly string[], ctxFactory: (config: Retur
       options: { ...(command.options ?? {}), json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (parsed.values.help) {
-      process.stdout.write(commandHelp(command));
+      stdout.write(commandHelp(command));
       return EXIT.ok;
     }
     args = { positionals: parsed.positionals, values: parsed.values as ParsedArgs['values'], json: parsed.values.json === true };
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${commandHelp(command)}`);
+    stderr.write(`${(error as Error).message}\n\n${commandHelp(command)}`);
     return EXIT.usage;
   }
 
   let config;
   try {
-    config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+    config = loadConfig({ LOG_LEVEL: 'warn', ...env });
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+      stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }
     throw error;
@@ -57,16 +69,16 @@ export async function runCli(argv: readonly string[], ctxFactory: (config: Retur
   } catch (error) {
     if (error instanceof CliError) {
       if (args.json) ctx.printJson({ error: { message: error.message, exitCode: error.exitCode } });
-      process.stderr.write(`ledger ${command.words.join(' ')}: ${error.message}\n`);
+      stderr.write(`ledger ${command.words.join(' ')}: ${error.message}\n`);
       return error.exitCode;
     }
     // The stack only on request: a script's log wants the reason (LOG_LEVEL=debug shows where).
     const detail = error instanceof Error ? (config.logLevel === 'debug' || config.logLevel === 'trace' ? (error.stack ?? error.message) : error.message) : String(error);
     if (args.json) ctx.printJson({ error: { message: error instanceof Error ? error.message : String(error), exitCode: EXIT.failed } });
-    process.stderr.write(`ledger ${command.words.join(' ')} failed: ${detail}\n`);
+    stderr.write(`ledger ${command.words.join(' ')} failed: ${detail}\n`);
     return EXIT.failed;
   } finally {
-    await ctx.close().catch((error: unknown) => process.stderr.write(`closing the storage failed: ${(error as Error).message}\n`));
+    await ctx.close().catch((error: unknown) => stderr.write(`closing the storage failed: ${(error as Error).message}\n`));
   }
 }
 

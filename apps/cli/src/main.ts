@@ -12,7 +12,7 @@ process.on('SIGINT', () => {
   interruption.abort();
 });
 
-runCli(process.argv.slice(2), (config) => new CliContext(config, interruption.signal)).then(
+runCli(process.argv.slice(2), { ctxFactory: (config) => new CliContext(config, interruption.signal) }).then(
   (code) => process.exit(interruption.signal.aborted && code === EXIT.ok ? EXIT.interrupted : code),
   (error: unknown) => {
     process.stderr.write(`ledger failed: ${error instanceof Error ? error.message : String(error)}\n`);
