@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../apps/api/src/app.factory.js';
 import { loadConfig } from '../apps/api/src/config/app-config.js';
+import { ScenarioService } from '../apps/api/src/scenarios/scenario.service.js';
+import { DEFAULT_FUNNEL_DEFINITION, withMqlThreshold } from '../libs/domain/src/index.js';
 import { feedReader } from '../libs/event-store/src/feed.js';
 import pg from 'pg';
 import { beginRebuild } from '../libs/projections/src/versions.js';
@@ -23,6 +25,10 @@ import { seedSyntheticHistory, type SeedResult } from './seed-history.js';
  *    (VmHWM of the worker process, sampled from /proc);
  * 3. queries: the real API (createApp, projections off) answers each report query `runs` times over GraphQL
  *    (after warm-up); p50 / p95 / max latency per query.
+ * 4. scenario (issue 4): the same API replays the whole history under the default definition with an MQL at 60
+ *    into isolated tables (ScenarioService, in this process, the runner and projection the worker uses); its
+ *    rate beside the rebuild's and the read-only pass's, then `compareScenarios` (live vs the scenario, 12
+ *    months by MONTH) timed like the report queries.
  */
 export interface ReadBenchOptions {
   leads: number;
@@ -50,6 +56,8 @@ export interface ReadBenchResult {
   rebuild: { seconds: number; eventsPerSecond: number; ratioToReadOnly: number; workerPeakRssMb: number; workerRssSamplesMb: number[] };
   readModelRows: Record<string, number>;
   queries: QueryLatency[];
+  /** The scenario replay (MQL at 60): events / replay seconds; registration (empty tables, count of the events) apart. */
+  scenario: { seconds: number; createSeconds: number; eventsPerSecond: number; ratioToRebuild: number; ratioToReadOnly: number; compare: QueryLatency };
 }
 
 /** History window: three years of captures; the report queries look at the last twelve months. */
@@ -196,32 +204,78 @@ export async function measureQueries(databaseUrl: string, runs: number, warmup: 
   const app: NestExpressApplication = await createApp(config);
   try {
     await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as { port: number };
-    const url = `http://127.0.0.1:${port}/graphql`;
-    const results: QueryLatency[] = [];
-    for (const { name, query } of REPORT_QUERIES) {
-      const body = JSON.stringify({ query });
-      const once = async (): Promise<{ ms: number; bytes: number }> => {
-        const started = performance.now();
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        const text = await response.text();
-        const ms = performance.now() - started;
-        const parsed = JSON.parse(text) as { errors?: { message: string }[] };
-        if (!response.ok || parsed.errors) throw new Error(`${name} failed: ${text.slice(0, 500)}`);
-        return { ms, bytes: text.length };
-      };
-      for (let i = 0; i < warmup; i++) await once();
-      const times: number[] = [];
-      let bytes = 0;
-      for (let i = 0; i < runs; i++) {
-        const r = await once();
-        times.push(r.ms);
-        bytes = r.bytes;
-      }
-      times.sort((a, b) => a - b);
-      results.push({ name, runs, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), maxMs: times.at(-1)!, responseBytes: bytes });
+    return await timeQueries(app, REPORT_QUERIES, runs, warmup);
+  } finally {
+    await app.close();
+  }
+}
+
+/** Each query `runs` times over GraphQL/HTTP on a listening app, after `warmup` runs. */
+async function timeQueries(app: NestExpressApplication, queries: readonly { name: string; query: string }[], runs: number, warmup: number): Promise<QueryLatency[]> {
+  const { port } = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const results: QueryLatency[] = [];
+  for (const { name, query } of queries) {
+    const body = JSON.stringify({ query });
+    const once = async (): Promise<{ ms: number; bytes: number }> => {
+      const started = performance.now();
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const text = await response.text();
+      const ms = performance.now() - started;
+      const parsed = JSON.parse(text) as { errors?: { message: string }[] };
+      if (!response.ok || parsed.errors) throw new Error(`${name} failed: ${text.slice(0, 500)}`);
+      return { ms, bytes: text.length };
+    };
+    for (let i = 0; i < warmup; i++) await once();
+    const times: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < runs; i++) {
+      const r = await once();
+      times.push(r.ms);
+      bytes = r.bytes;
     }
-    return results;
+    times.sort((a, b) => a - b);
+    results.push({ name, runs, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), maxMs: times.at(-1)!, responseBytes: bytes });
+  }
+  return results;
+}
+
+/** Issue 4: a what-if replay (MQL at 60) in this process, then compareScenarios against the live views. */
+async function scenarioPhase(databaseUrl: string, runs: number, warmup: number, log: (m: string) => void) {
+  const config = { ...loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'false' }), port: 0 };
+  const app: NestExpressApplication = await createApp(config);
+  try {
+    await app.listen(0, '127.0.0.1');
+    const scenarios = app.get(ScenarioService);
+    const candidate = { ...withMqlThreshold(DEFAULT_FUNNEL_DEFINITION, 60), name: 'bench-mql60' };
+    let started = performance.now();
+    const build = await scenarios.create('bench: MQL at 60', candidate, 'bench');
+    const createSeconds = (performance.now() - started) / 1000;
+    started = performance.now();
+    let lastLog = started;
+    const outcome = await scenarios.replay(build, {
+      onProgress: (done, total) => {
+        if (performance.now() - lastLog < 10_000) return;
+        lastLog = performance.now();
+        log(`    scenario: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} events, ${Math.round(done / ((lastLog - started) / 1000)).toLocaleString('en-US')} ev/s`);
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (outcome !== 'COMPLETED') throw new Error(`the scenario replay ended ${outcome}`);
+    const [compare] = await timeQueries(
+      app,
+      [
+        {
+          name: 'compareScenarios (12 months, MONTH)',
+          query: `{ compareScenarios(candidate: "${build.id}", from: "${REPORT_FROM}", to: "${REPORT_TO}", granularity: MONTH) {
+            periods { start end stages { stage metrics { metric baseline candidate difference } } sla { metric baseline candidate difference } } } }`,
+        },
+      ],
+      runs,
+      warmup,
+    );
+    await scenarios.delete(build.id);
+    return { seconds, createSeconds, eventsPerSecond: build.totalEvents / seconds, compare: compare! };
   } finally {
     await app.close();
   }
@@ -258,6 +312,9 @@ export async function runReadBench(databaseUrl: string, options: ReadBenchOption
   }
   log(`  rebuild: ${Math.round(rebuilt.eventsPerSecond).toLocaleString('en-US')} ev/s, worker peak RSS ${rebuilt.workerPeakRssMb} MB; querying ...`);
   const queries = await measureQueries(databaseUrl, options.runs, options.warmup);
+  log('  scenario replay (MQL at 60) ...');
+  const scenario = await scenarioPhase(databaseUrl, options.runs, options.warmup, log);
+  log(`  scenario: ${Math.round(scenario.eventsPerSecond).toLocaleString('en-US')} ev/s; compareScenarios p95 ${scenario.compare.p95Ms.toFixed(1)} ms`);
   return {
     leads: seed.leads,
     events: seed.events,
@@ -266,5 +323,10 @@ export async function runReadBench(databaseUrl: string, options: ReadBenchOption
     rebuild: { ...rebuilt, ratioToReadOnly: rebuilt.eventsPerSecond / readOnly.eventsPerSecond },
     readModelRows,
     queries,
+    scenario: {
+      ...scenario,
+      ratioToRebuild: scenario.eventsPerSecond / rebuilt.eventsPerSecond,
+      ratioToReadOnly: scenario.eventsPerSecond / readOnly.eventsPerSecond,
+    },
   };
 }

@@ -7,6 +7,8 @@ export const QUERY_P95_TARGET_MS = 100;
 /** The query target applies from this history size up (the issue names 1M leads). */
 export const QUERY_TARGET_MIN_LEADS = 1_000_000;
 export const WORKER_RSS_TARGET_MB = 512;
+/** Issue 4: a scenario replays at least as fast as the rebuild of the same run. */
+export const SCENARIO_TARGET_RATIO_TO_REBUILD = 1;
 
 export interface ReadVerdict {
   mode: string;
@@ -28,6 +30,13 @@ export function readVerdictsOf(results: readonly ReadBenchResult[]): ReadVerdict
       pass: r.rebuild.workerPeakRssMb < WORKER_RSS_TARGET_MB,
       detail: `${r.rebuild.workerPeakRssMb} MB (target < ${WORKER_RSS_TARGET_MB} MB)`,
     });
+    if (r.scenario) {
+      verdicts.push({
+        mode: `scenario replay rate, ${size}`,
+        pass: r.scenario.ratioToRebuild >= SCENARIO_TARGET_RATIO_TO_REBUILD,
+        detail: `${fmt(r.scenario.eventsPerSecond)} ev/s = ${pct(r.scenario.ratioToRebuild)} of the rebuild's ${fmt(r.rebuild.eventsPerSecond)} ev/s (target >= 100%)`,
+      });
+    }
     if (r.leads >= QUERY_TARGET_MIN_LEADS) {
       for (const q of r.queries) {
         verdicts.push({
@@ -62,12 +71,30 @@ export function renderRead(kind: string, results: readonly ReadBenchResult[]): s
       [true, true, true, true, true, true, true, true, true],
     ),
   );
+  if (results.some((r) => r.scenario)) {
+    out.push('\n  scenario replay (MQL at 60, in the API process) beside the rebuild and the read-only pass of the same run:');
+    out.push(
+      table(
+        ['leads', 'read-only ev/s', 'rebuild ev/s', 'scenario ev/s', 'scenario / rebuild', 'scenario / read-only', 'registration s'],
+        results.filter((r) => r.scenario).map((r) => [
+          fmt(r.leads),
+          fmt(r.readOnly.eventsPerSecond),
+          fmt(r.rebuild.eventsPerSecond),
+          fmt(r.scenario.eventsPerSecond),
+          pct(r.scenario.ratioToRebuild),
+          pct(r.scenario.ratioToReadOnly),
+          r.scenario.createSeconds.toFixed(1),
+        ]),
+        [true, true, true, true, true, true, true],
+      ),
+    );
+  }
   for (const r of results) {
     out.push(`\n  report queries at ${fmt(r.leads)} leads (GraphQL over HTTP, ${r.queries[0]?.runs ?? 0} runs each after warm-up):`);
     out.push(
       table(
         ['query', 'p50 ms', 'p95 ms', 'max ms', 'answer bytes'],
-        r.queries.map((q) => [q.name, ms(q.p50Ms), ms(q.p95Ms), ms(q.maxMs), fmt(q.responseBytes)]),
+        [...r.queries, ...(r.scenario ? [r.scenario.compare] : [])].map((q) => [q.name, ms(q.p50Ms), ms(q.p95Ms), ms(q.maxMs), fmt(q.responseBytes)]),
         [false, true, true, true, true],
       ),
     );

@@ -1,3 +1,4 @@
+import type { ImportBenchResult } from './import-bench.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,8 @@ export interface TargetReport {
   breakdown?: BreakdownResult;
   commands?: CommandBenchResult;
   read?: ReadBenchResult[];
+  /** The NDJSON import suite (bench/import-bench.ts). */
+  import?: ImportBenchResult;
   verdicts?: Verdict[];
   errors: string[];
 }

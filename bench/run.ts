@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { runAppendBench } from './append-bench.js';
 import { runAppendBreakdown } from './append-breakdown.js';
 import { runCommandBench } from './command-bench.js';
+import { renderImport, runImportBench } from './import-bench.js';
 import { measureQueries, runReadBench } from './read-bench.js';
 import { readVerdictsOf, renderRead } from './read-report.js';
 import { APPEND_TARGET_RATIO, machineInfo, renderSummary, renderTarget, verdictsOf, writeResults, type BenchReport, type TargetReport } from './report.js';
@@ -28,8 +29,10 @@ const HELP = `Usage: npm run bench -- [options]   (or, after a build: node --exp
   --clients N              concurrent command clients (default 32)
   --leads-per-client N     leads per concurrent client, 5 mutations each (default 15)
   --seed N                 payload seed (default 20260105)
-  --suite write,read       which suites to run (default both): write = batch appends and the command path,
+  --suite write,read,import  which suites to run (default all three): write = batch appends and the command path,
                            read = synthetic history, rebuild rate, worker RSS and report-query latency
+  --import-leads N         leads of the NDJSON import suite (default 50000, ~2.4 events each)
+  --import-runs N          runs of the import suite, each on a fresh file; the median is reported (default 3)
   --read-leads N[,N...]    synthetic leads per read measurement (default 100000,1000000)
   --read-runs N            runs per report query; p50/p95 over them (default 100)
   --read-warmup N          unmeasured runs per report query first (default 5)
@@ -57,7 +60,9 @@ interface Options {
   seed: number;
   skipCommands: boolean;
   breakdown: 'auto' | 'always' | 'never';
-  suites: Set<'write' | 'read'>;
+  suites: Set<Suite>;
+  importLeads: number;
+  importRuns: number;
   readLeads: number[];
   readRuns: number;
   readWarmup: number;
@@ -83,6 +88,8 @@ function parseOptions(argv: string[]): Options | null {
       'skip-commands': { type: 'boolean' },
       suite: { type: 'string' },
       'read-leads': { type: 'string' },
+      'import-leads': { type: 'string' },
+      'import-runs': { type: 'string' },
       'read-runs': { type: 'string' },
       'read-warmup': { type: 'string' },
       'keep-read-database': { type: 'boolean' },
@@ -117,6 +124,8 @@ function parseOptions(argv: string[]): Options | null {
     skipCommands: values['skip-commands'] ?? false,
     breakdown: values['no-breakdown'] ? 'never' : values.breakdown ? 'always' : 'auto',
     suites: parseSuites(values.suite),
+    importLeads: positive('import-leads', values['import-leads'], 50_000),
+    importRuns: positive('import-runs', values['import-runs'], 3),
     readLeads: (values['read-leads'] ?? '100000,1000000').split(',').map((raw) => positive('read-leads', raw.trim(), 0)),
     readRuns: positive('read-runs', values['read-runs'], 100),
     readWarmup: Math.max(0, Number(values['read-warmup'] ?? 5)),
@@ -125,10 +134,13 @@ function parseOptions(argv: string[]): Options | null {
   };
 }
 
-function parseSuites(raw: string | undefined): Set<'write' | 'read'> {
-  const names = (raw ?? 'write,read').split(',').map((s) => s.trim());
-  for (const name of names) if (name !== 'write' && name !== 'read') throw new Error(`--suite takes write and/or read (got ${name})`);
-  return new Set(names as ('write' | 'read')[]);
+type Suite = 'write' | 'read' | 'import';
+const SUITES: readonly Suite[] = ['write', 'read', 'import'];
+
+function parseSuites(raw: string | undefined): Set<Suite> {
+  const names = (raw ?? SUITES.join(',')).split(',').map((s) => s.trim());
+  for (const name of names) if (!SUITES.includes(name as Suite)) throw new Error(`--suite takes ${SUITES.join(', ')} (got ${name})`);
+  return new Set(names as Suite[]);
 }
 
 const log = (message: string) => console.log(message);
@@ -176,7 +188,8 @@ async function benchTarget(kind: TargetKind, options: Options): Promise<TargetRe
   log(`\n--- ${kind} PostgreSQL ---`);
   if (options.suites.has('write')) await writeSuite(kind, options, report);
   if (options.suites.has('read')) await readSuite(kind, options, report);
-  const measured = report.append !== undefined || report.commands !== undefined || (report.read?.length ?? 0) > 0;
+  if (options.suites.has('import')) await importSuite(kind, options, report);
+  const measured = report.append !== undefined || report.commands !== undefined || (report.read?.length ?? 0) > 0 || report.import !== undefined;
   report.status = !measured ? 'failed' : report.errors.length > 0 ? 'partial' : 'ok';
   return report;
 }
@@ -248,6 +261,31 @@ async function writeSuite(kind: TargetKind, options: Options, report: TargetRepo
         log(`  ${report.errors.at(-1)}`);
       }
     }
+  } finally {
+    await closeTarget(target);
+  }
+}
+
+/** The NDJSON import against the COPY baseline, on a fresh database (bench/import-bench.ts). */
+async function importSuite(kind: TargetKind, options: Options, report: TargetReport): Promise<void> {
+  if (aborting) return;
+  let target: BenchTarget;
+  try {
+    target = kind === 'system' ? await openSystemTarget(options.systemUrl) : await openEmbeddedTarget(log);
+  } catch (error) {
+    report.errors.push(`import suite: could not open a fresh database: ${errorText(error)}`);
+    return;
+  }
+  openTargets.add(target);
+  if (!report.description) Object.assign(report, { description: target.description, serverVersion: target.serverVersion, settings: target.settings });
+  try {
+    log(`  NDJSON import, ${options.importLeads.toLocaleString('en-US')} leads x ${options.importRuns} runs (database ${target.databaseName}):`);
+    const start = Date.now();
+    report.import = await runImportBench(target.databaseUrl, { leads: options.importLeads, runs: options.importRuns, seed: options.seed, log });
+    log(`  import suite done in ${since(start)}`);
+  } catch (error) {
+    report.errors.push(`import suite failed: ${errorText(error)}`);
+    log(`  ${report.errors.at(-1)}`);
   } finally {
     await closeTarget(target);
   }
@@ -334,7 +372,7 @@ async function main(): Promise<number> {
   // Interrupted: the abort handler cleans up and exits; an incomplete run must not replace the last results.
   if (aborting) return 130;
 
-  const measuredTargets = targets.filter((t) => t.append || t.read?.length);
+  const measuredTargets = targets.filter((t) => t.append || t.read?.length || t.import);
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
@@ -343,11 +381,12 @@ async function main(): Promise<number> {
     targetRatio: APPEND_TARGET_RATIO,
     elapsedSeconds: Math.round((Date.now() - started) / 1000),
     targets,
-    overall: measuredTargets.length === 0 ? null : measuredTargets.every((t) => [...(t.verdicts ?? []), ...readVerdictsOf(t.read ?? [])].every((v) => v.pass)) ? 'PASS' : 'FAIL',
+    overall: measuredTargets.length === 0 ? null : measuredTargets.every((t) => [...(t.verdicts ?? []), ...readVerdictsOf(t.read ?? [])].every((v) => v.pass) && (t.import?.pass ?? true)) ? 'PASS' : 'FAIL',
   };
   for (const target of targets) {
     if (target.append || target.commands) log(renderTarget(target, { runs: options.runs, batchSize: options.batchSize, streams: options.streams }));
     if (target.read?.length) log(renderRead(target.kind, target.read));
+    if (target.import) log(renderImport(target.kind, target.import));
   }
 
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -178,6 +178,19 @@ describe(`GraphQL writes on ${kind} PostgreSQL`, () => {
     expect(read.data!.lead).toBeNull();
   });
 
+  it('refuses a lead id reserved for the ledger\'s own streams, appends nothing, and reads no lead there', async () => {
+    const before = await storedEvents('$funnel-definitions');
+    const capture = await app.gql(MUTATIONS.capture, { input: { leadId: '$funnel-definitions', channel: 'web', origin: 'MARKETING' } });
+    expect(capture.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(capture.errors?.[0].extensions?.field).toBe('leadId');
+    const handOff = await app.gql(MUTATIONS.handOff, { input: { leadId: '$funnel-definitions', ownerId: 'bob' } });
+    expect(handOff.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await storedEvents('$funnel-definitions')).toBe(before);
+    const read = await app.gql(TIMELINE_QUERY, { id: '$funnel-definitions' });
+    expect(read.errors).toBeUndefined();
+    expect(read.data!.lead).toBeNull();
+  });
+
   it('refuses an occurredAt earlier than the lead\'s latest event with BAD_USER_INPUT', async () => {
     await capturedLead('lead-backdated', '2026-03-01T12:00:00Z');
     const result = await app.gql(MUTATIONS.score, { input: { leadId: 'lead-backdated', budget: 5, authority: 5, need: 5, timeframe: 5, trust: 5, occurredAt: '2026-03-01T11:59:59Z' } });

@@ -302,6 +302,7 @@ describe('waterfall', () => {
     const typeOf = (t: any): string => (t.kind === 'NON_NULL' ? `${t.ofType.name}!` : t.name);
     expect(Object.fromEntries(field.args.map((a: any) => [a.name, typeOf(a.type)]))).toEqual({
       from: 'DateTime!', to: 'DateTime!', granularity: 'Granularity!', definition: 'String', minPosition: 'String',
+      scenarioId: 'ID', asOf: 'DateTime',
     });
   });
 });

@@ -170,6 +170,7 @@ describe(`projections on ${storeKind} PostgreSQL: migrations`, () => {
     try {
       expect(await runMigrations(db.url, () => {}, ALL_MIGRATIONS)).toEqual([
         'CreateEventStore1732350000000',
+        'AddMultiStreamAppend1732355000000',
         'CreateProjectionCheckpoints1732400000000',
         'CreateProjectionVersions1732410000000',
       ]);

@@ -10,12 +10,18 @@ import { LoggerModule } from 'nestjs-pino';
 import { DateTimeScalar } from './common/date-time.scalar.js';
 import { GraphQLErrorsFilter } from './common/graphql-errors.filter.js';
 import type { AppConfig } from './config/app-config.js';
+import { DefinitionsModule } from './definitions/definitions.module.js';
 import { FunnelModule } from './funnel/funnel.module.js';
 import { offlineGraphiqlPlugin } from './graphiql/offline-graphiql.js';
 import { HealthController } from './health/health.controller.js';
+import { ImportModule } from './import/import.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { PlanModule } from './plan/plan.module.js';
 import { LeadResolver } from './leads/lead.resolver.js';
 import { RecordLeadEventHandler } from './leads/record-lead-event.command.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import { ScenarioApiModule, ScenariosModule } from './scenarios/scenarios.module.js';
+import type { ScenarioOptions } from './scenarios/scenario-options.js';
 import { SourcesModule } from './read/sources/sources.module.js';
 import { SlaModule } from './read/sla/sla.module.js';
 import { LeadListModule } from './read/leads/lead-list.module.js';
@@ -35,6 +41,8 @@ function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
 export interface AppOptions {
   /** The funnel definition to activate instead of the default one (read models, queries and timelines use it). */
   activeDefinition?: FunnelDefinition;
+  /** Tunables of scenarios and as-of builds (e.g. a short as-of wait in tests). */
+  scenarios?: Partial<ScenarioOptions>;
 }
 
 @Module({})
@@ -53,10 +61,16 @@ export class AppModule {
         StorageModule.forRoot(config),
         FunnelModule.forRoot(options.activeDefinition),
         ProjectionsModule,
+        DefinitionsModule,
         WaterfallModule,
         SourcesModule,
         SlaModule,
         LeadListModule,
+        ScenariosModule.forRoot(options.scenarios),
+        ScenarioApiModule,
+        PlanModule,
+        AuditModule,
+        ImportModule,
         CqrsModule.forRoot(),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,

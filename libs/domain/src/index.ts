@@ -5,6 +5,7 @@ export * from './lead/state.js';
 export * from './lead/evolve.js';
 export * from './lead/decide.js';
 export * from './lead/upcasting.js';
+export * from './lead/lead-id.js';
 export * from './shared/errors.js';
 export * from './calendar/index.js';
 export * from './funnel/index.js';

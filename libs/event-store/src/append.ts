@@ -99,7 +99,7 @@ export async function appendOnce(db: Queryable, prepared: PreparedAppend, notify
 }
 
 /** What fl_append_events assigns to each event; everything else is in the document the caller sent. */
-interface AssignedRow {
+export interface AssignedRow {
   idempotent_replay: boolean;
   global_position: string;
   transaction_id: string;
@@ -112,7 +112,7 @@ interface AssignedRow {
  * The recorded event from what was sent plus what the server assigned. `data` is the caller's value: the stored
  * jsonb holds the same JSON (a read returns an equal value for the JSON data events carry).
  */
-function recorded(event: NormalizedEvent, row: AssignedRow): RecordedEvent {
+export function recorded(event: NormalizedEvent, row: AssignedRow): RecordedEvent {
   return {
     eventId: event.eventId,
     streamId: event.streamId,
@@ -129,7 +129,7 @@ function recorded(event: NormalizedEvent, row: AssignedRow): RecordedEvent {
   };
 }
 
-async function readRevisions(db: Queryable, streamId: string, from: number, to: number): Promise<RecordedEvent[]> {
+export async function readRevisions(db: Queryable, streamId: string, from: number, to: number): Promise<RecordedEvent[]> {
   const { rows } = await db.query<EventRow>({
     name: 'fl_read_revisions',
     text: `SELECT ${EVENT_COLUMNS} FROM events e WHERE e.stream_id = $1 AND e.revision BETWEEN $2 AND $3 ORDER BY e.revision`,

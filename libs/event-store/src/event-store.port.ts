@@ -61,6 +61,13 @@ export interface AppendOptions {
   idempotencyKey?: string | null;
 }
 
+/** One stream's part of a multi-stream append (appendMany). */
+export interface StreamAppend {
+  streamId: string;
+  events: NewEvent[];
+  options: AppendOptions;
+}
+
 export interface AppendResult {
   streamId: string;
   events: RecordedEvent[];
@@ -127,6 +134,12 @@ export interface VerificationReport {
 
 export interface EventStore {
   append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends to many streams in one transaction (the bulk import path), each with the guarantees of `append`
+   * (expectation, idempotency key, hash chain, gap-free revisions, feed order). All or nothing: a conflict on
+   * any stream fails the whole call and writes nothing. Results in the order of `appends`; stream ids distinct.
+   */
+  appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** Events of one stream in revision order, from `fromRevision` (inclusive, default 1). */
   readStream(streamId: string, options?: { fromRevision?: number }): Promise<RecordedEvent[]>;
   /** The current revision of a stream (0 when it does not exist). */

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { appendOnce, prepareAppend, withStaleOrderRetries } from './append.js';
+import { appendManyOnce, prepareAppendMany } from './append-many.js';
 import {
   START_OF_FEED,
   type AppendOptions,
@@ -10,6 +11,7 @@ import {
   type NewEvent,
   type ReadAllOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscriptionOptions,
 } from './event-store.port.js';
 import { feedReader, type FeedReader } from './feed.js';
@@ -79,6 +81,12 @@ export class PostgresEventStore implements EventStore {
     const prepared = prepareAppend(streamId, events, options);
     // Each try is its own autocommit statement, i.e. a new transaction with a newer id.
     return withStaleOrderRetries(() => appendOnce(this.pool, prepared, this.notifyChannel), this.appendRetries);
+  }
+
+  /** One statement (one transaction) for every stream; retried like append after a stale transaction order. */
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const prepared = prepareAppendMany(appends);
+    return withStaleOrderRetries(() => appendManyOnce(this.pool, prepared, this.notifyChannel), this.appendRetries);
   }
 
   async readStream(streamId: string, options: { fromRevision?: number } = {}): Promise<RecordedEvent[]> {

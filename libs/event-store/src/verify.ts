@@ -138,6 +138,13 @@ const CHAIN_COLUMNS = `e.stream_id, e.revision::text AS revision, e.event_id::te
 
 const BATCH = 2000;
 
+export interface VerifyChainsOptions {
+  /** Called after each batch of (at most 2,000) events with the running totals (e.g. a progress line). */
+  onProgress?: (eventsChecked: number, streamsChecked: number) => void;
+  /** Checked between batches: an aborted verification rolls back and rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
 /**
  * Verifies one stream, or every stream, inside one REPEATABLE READ READ ONLY transaction: the keyset batches
  * and the stream heads then come from a single snapshot, so concurrent appends cannot look like tampering.
@@ -146,6 +153,7 @@ const BATCH = 2000;
 export async function verifyChains(
   connect: () => Promise<Queryable & { release(): void }>,
   streamId: string | null,
+  options: VerifyChainsOptions = {},
 ): Promise<PostgresVerificationReport> {
   const client = await connect();
   try {
@@ -153,6 +161,7 @@ export async function verifyChains(
     const verifier = new ChainVerifier();
     let after = { streamId: streamId ?? '', revision: '0' };
     for (;;) {
+      options.signal?.throwIfAborted();
       const { rows } = await client.query<ChainRow>(
         streamId === null
           ? {
@@ -166,7 +175,9 @@ export async function verifyChains(
               values: [streamId, after.revision, BATCH],
             },
       );
-      if (!rows.every((row) => verifier.push(row)) || rows.length < BATCH) break;
+      const intact = rows.every((row) => verifier.push(row));
+      options.onProgress?.(verifier.eventsChecked, verifier.streamsChecked);
+      if (!intact || rows.length < BATCH) break;
       const last = rows[rows.length - 1]!;
       after = { streamId: last.stream_id, revision: last.revision };
     }

@@ -47,6 +47,25 @@ export {
   type ProjectionState,
 } from './checkpoints.js';
 export { LEADERSHIP_LOCK_NAMESPACE } from './leadership.js';
+export {
+  ISOLATED_CHECKPOINT_PREFIX,
+  IsolatedBuildNotFoundError,
+  IsolatedBuildRunningError,
+  boundedFeed,
+  cancelIsolatedBuild,
+  createIsolatedBuild,
+  deleteIsolatedBuild,
+  isolatedBuild,
+  isolatedBuilds,
+  runIsolatedBuild,
+  touchIsolatedBuild,
+  type CreateIsolatedBuildSpec,
+  type IsolatedBuild,
+  type IsolatedBuildKind,
+  type IsolatedBuildStatus,
+  type RunIsolatedBuildOptions,
+  type RunIsolatedBuildOutcome,
+} from './isolated-builds.js';
 export { isRetryable, describeError } from './failures.js';
 export {
   PROJECTION_MIGRATIONS,

@@ -1,6 +1,7 @@
 import { WakeableSleep, backoffDelay } from '../../event-store/src/wakeable-sleep.js';
 import type pg from 'pg';
-import type { Checkpoint, RecordedEvent } from '../../event-store/src/index.js';
+import type { Checkpoint, EventBatch, RecordedEvent } from '../../event-store/src/index.js';
+import type { Queryable } from '../../event-store/src/queryable.js';
 import { feedReader } from '../../event-store/src/feed.js';
 import { checkpointOfEvent, compareCheckpoints } from '../../event-store/src/rows.js';
 import {
@@ -45,6 +46,12 @@ export interface ProjectionRunnerOptions {
    * projection's unqualified table names are that version's tables.
    */
   version?: RunnerVersion | null;
+  /**
+   * Where each batch's events come from, read inside the batch transaction (default: the guarded feed,
+   * `feedReader(client, true).readBatch`). Isolated builds (isolated-builds.ts) bound it to a target checkpoint
+   * and a recorded_at limit; null = nothing left to read (the runner reports caughtUp).
+   */
+  readBatch?: (db: Queryable, after: Checkpoint, limit: number) => Promise<EventBatch | null>;
 }
 
 /** A version of a projection's tables: the schema holding them and the checkpoint row that feeds them. */
@@ -379,7 +386,7 @@ export class ProjectionRunner {
       const from = row.checkpoint;
       if (row.state !== 'running') return { commit: false, value: { processed: 0, state: row.state, caughtUp: false, busy: false, checkpoint: from } };
 
-      const batch = await feedReader(client, true).readBatch(from, this.batchSize);
+      const batch = this.options.readBatch ? await this.options.readBatch(client, from, this.batchSize) : await feedReader(client, true).readBatch(from, this.batchSize);
       if (!batch) return { commit: false, value: { processed: 0, state: 'running', caughtUp: true, busy: false, checkpoint: from } };
       try {
         await this.apply(client, batch.events);

@@ -98,7 +98,9 @@ export async function projectionStatus(db: Queryable, names?: readonly string[] 
              LEFT JOIN projection_versions v ON v.checkpoint_name = c.name
             CROSS JOIN LATERAL (SELECT CASE WHEN v.state = 'active' THEN v.projection ELSE c.name END AS name) r
             WHERE CASE WHEN $4::text[] IS NOT NULL THEN c.name = ANY($4::text[])
-                       ELSE (v.state IS NULL OR v.state IN ('active', 'building')) AND ($1::text[] IS NULL OR r.name = ANY($1::text[])) END
+                       ELSE (v.state IS NULL OR v.state IN ('active', 'building')) AND ($1::text[] IS NULL OR r.name = ANY($1::text[]))
+                            -- isolated builds (scenarios, as-of: isolated-builds.ts) are not live projections
+                            AND left(c.name, 9) <> 'isolated:' END
             ORDER BY r.name`,
     values: [byName ? [...byName] : null, LEADERSHIP_LOCK_NAMESPACE, LAG_EXACT_LIMIT + 1, byCheckpoint ? [...byCheckpoint] : null],
   });

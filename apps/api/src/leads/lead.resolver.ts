@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import type { LeadCommand } from '../../../../libs/domain/src/index.js';
+import { isValidLeadId, type LeadCommand } from '../../../../libs/domain/src/index.js';
 import { uuidv7, type EventStore } from '../../../../libs/event-store/src/index.js';
 import { FunnelDefinitions } from '../funnel/funnel-definitions.js';
 import { EVENT_STORE } from '../storage/storage.module.js';
@@ -37,6 +37,8 @@ export class LeadResolver {
 
   @Query(() => Lead, { nullable: true, description: 'A lead by id, read from its stream (null when no such lead).' })
   async lead(@Args('id', { type: () => ID, description: 'The lead id.' }) id: string): Promise<Lead | null> {
+    // A reserved id ('$...') names one of the ledger's own streams: no lead has it.
+    if (!isValidLeadId(id)) return null;
     const history = leadHistory(id, await this.store.readStream(id));
     if (!history.state.exists) return null;
     return toLeadModel(history.state, history.events, stageOf(history.events, this.definitions.active()));

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decide, type LeadCommand } from '../../../../libs/domain/src/index.js';
+import { assertValidLeadId, decide, type LeadCommand } from '../../../../libs/domain/src/index.js';
 import {
   ConcurrencyConflictError,
   type Actor,
@@ -50,6 +50,8 @@ export class RecordLeadEventHandler implements ICommandHandler<RecordLeadEvent, 
 
   async execute({ command, context, expectedRevision, idempotencyKey }: RecordLeadEvent): Promise<LeadChange> {
     const leadId = command.leadId;
+    // Before reading: a reserved id names one of the ledger's own streams, never a lead's.
+    assertValidLeadId(leadId);
     // A caller that named a revision wants to know about a conflict; otherwise a concurrent write just means
     // deciding again on the newer state.
     const attempts = expectedRevision === null ? this.config.commandRetryLimit + 1 : 1;

@@ -410,3 +410,27 @@ describe('decide', () => {
 function stateOf(status: LeadStatus) {
   return foldLead(LEAD_ID, histories[status]());
 }
+
+describe('lead ids', () => {
+  const capture = (leadId: string) => decide({ type: 'CaptureResponder', leadId, channel: 'web', origin: 'MARKETING' }, initialLeadState(leadId), CONTEXT);
+
+  it.each([
+    ['$funnel-definitions', /reserved for the ledger's own streams/],
+    ['', /must not be empty/],
+    ['   ', /must not be empty/],
+    ['x'.repeat(201), /at most 200 characters/],
+    ['lead\n7', /control characters/],
+  ])('refuses %j on field leadId before anything else', (leadId, message) => {
+    expect(() => capture(leadId)).toThrow(ValidationError);
+    expect(() => capture(leadId)).toThrow(message);
+    try {
+      capture(leadId);
+    } catch (error) {
+      expect((error as ValidationError).field).toBe('leadId');
+    }
+  });
+
+  it('accepts CRM-style ids, including a dollar sign inside', () => {
+    for (const leadId of ['00Q5e00000AbCdE', 'lead-42', 'a$b', 'x'.repeat(200)]) expect(capture(leadId)).toHaveLength(1);
+  });
+});

@@ -1,4 +1,5 @@
 import { InvalidTransitionError, LeadNotFoundError, ValidationError } from '../shared/errors.js';
+import { assertValidLeadId } from './lead-id.js';
 import type { LeadCommand, LeadCommandType } from './commands.js';
 import {
   CURRENT_SCHEMA_VERSION,
@@ -44,6 +45,8 @@ export function decide(command: LeadCommand, state: LeadState, context: DecideCo
     // A wiring bug (the state of another stream was loaded), not a user error.
     throw new Error(`decide: command for lead ${command.leadId} applied to the state of lead ${state.leadId}`);
   }
+  // 0. the id itself (reserved and malformed ids never become streams)
+  assertValidLeadId(command.leadId);
   // 1. existence
   if (!state.exists && command.type !== 'CaptureResponder') throw new LeadNotFoundError(state.leadId);
   if (state.exists && command.type === 'CaptureResponder') {

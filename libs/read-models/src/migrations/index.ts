@@ -3,16 +3,19 @@ import { ALL_MIGRATIONS as PROJECTIONS_ALL_MIGRATIONS } from '../../../projectio
 import { CreateLeadFunnelReadModels1732450000000 } from './1732450000000-CreateLeadFunnelReadModels.js';
 import { AddLeadFunnelAggregates1732460000000 } from './1732460000000-AddLeadFunnelAggregates.js';
 import { VersionLeadFunnelReadModels1732470000000 } from './1732470000000-VersionLeadFunnelReadModels.js';
+import { CreateIsolatedBuilds1732487000000 } from './1732487000000-CreateIsolatedBuilds.js';
 
 export { CreateLeadFunnelReadModels1732450000000 } from './1732450000000-CreateLeadFunnelReadModels.js';
 export { AddLeadFunnelAggregates1732460000000 } from './1732460000000-AddLeadFunnelAggregates.js';
 export { VersionLeadFunnelReadModels1732470000000 } from './1732470000000-VersionLeadFunnelReadModels.js';
+export { CreateIsolatedBuilds1732487000000 } from './1732487000000-CreateIsolatedBuilds.js';
 
 /** The read models' migrations, oldest first. */
 export const READ_MODEL_MIGRATIONS: readonly (new () => EventStoreMigration)[] = [
   CreateLeadFunnelReadModels1732450000000,
   AddLeadFunnelAggregates1732460000000,
   VersionLeadFunnelReadModels1732470000000,
+  CreateIsolatedBuilds1732487000000,
 ];
 
 /** Event store + projections + read models, in timestamp order (migrate and revert with this list). */

@@ -1,10 +1,8 @@
 import { Inject } from '@nestjs/common';
-import { Args, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
 import { ValidationError, type Origin as DomainOrigin, type LeadStatus as DomainLeadStatus } from '../../../../../libs/domain/src/index.js';
-import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
 import { Lead } from '../../leads/lead.types.js';
-import { LedgerStorage } from '../../storage/ledger-storage.js';
-import { awaitMinPosition } from '../consistency.js';
+import { ReadScopes } from '../read-scope.js';
 import { queryLeadPage, queryStuckPage, type Keyset, type SummaryRow } from './lead-list.sql.js';
 import {
   LeadConnection,
@@ -84,10 +82,7 @@ const nonEmpty = (value: string | null | undefined): string | null => (value ===
 
 @Resolver()
 export class LeadListResolver {
-  constructor(
-    @Inject(LedgerStorage) private readonly storage: LedgerStorage,
-    @Inject(FunnelDefinitions) private readonly definitions: FunnelDefinitions,
-  ) {}
+  constructor(@Inject(ReadScopes) private readonly scopes: ReadScopes) {}
 
   @Query(() => LeadConnection, {
     description: 'Leads from the read model, newest capture first (ties by lead id), filtered and paginated (Relay connection).',
@@ -104,6 +99,10 @@ export class LeadListResolver {
       description: 'A position a mutation returned: wait (bounded) until the read models reflect it.',
     })
     minPosition?: string | null,
+    @Args('scenarioId', { type: () => ID, nullable: true, description: 'Answer from this completed scenario\'s replay (its definition) instead of the live views.' })
+    scenarioId?: string | null,
+    @Args('asOf', { type: () => Date, nullable: true, description: 'Answer from the events recorded at or before this instant (knowledge time), e.g. before a backfill.' })
+    asOf?: Date | null,
   ): Promise<LeadConnection> {
     const limit = pageSize(first);
     const cursor = decodeCursor('lead', after);
@@ -111,10 +110,8 @@ export class LeadListResolver {
     if (f.capturedFrom && f.capturedTo && !(f.capturedFrom.getTime() < f.capturedTo.getTime())) {
       throw new ValidationError('filter.capturedTo', 'filter.capturedTo must be after filter.capturedFrom');
     }
-    const pool = this.storage.pool;
-    await awaitMinPosition(pool, ['lead_funnel'], minPosition);
-    const rows = await queryLeadPage(
-      pool,
+    const rows = await this.scopes.run({ minPosition, scenarioId, asOf }, (scope) => queryLeadPage(
+      scope.db,
       {
         stage: nonEmpty(f.stage),
         status: nonEmpty(f.status),
@@ -129,7 +126,7 @@ export class LeadListResolver {
       },
       cursor,
       limit,
-    );
+    ));
     const head = rows[0]!;
     const items = rows.filter((r) => r.lead_id !== null);
     const edges = items.slice(0, limit).map((r) =>
@@ -156,7 +153,7 @@ export class LeadListResolver {
     @Args('definition', {
       type: () => String,
       nullable: true,
-      description: 'name@version (or name, for its latest version) of the funnel definition whose stages and stuck limits apply; default: the active one.',
+      description: 'The definition whose stages and stuck limits apply, which the views answering must be built under (name@version or name); default: theirs (DEFINITION_NOT_BUILT otherwise).',
     })
     definitionReference?: string | null,
     @Args('now', { type: () => Date, nullable: true, description: 'Evaluate ages and the 180-day benchmark window as of this instant (default: the current time).' })
@@ -167,28 +164,33 @@ export class LeadListResolver {
       description: 'A position a mutation returned: wait (bounded) until the read models reflect it.',
     })
     minPosition?: string | null,
+    @Args('scenarioId', { type: () => ID, nullable: true, description: 'Answer from this completed scenario\'s replay (its definition) instead of the live views.' })
+    scenarioId?: string | null,
+    @Args('asOf', { type: () => Date, nullable: true, description: 'Answer from the events recorded at or before this instant (knowledge time), e.g. before a backfill.' })
+    asOf?: Date | null,
   ): Promise<StuckLeadConnection> {
     const limit = pageSize(first);
     const cursor = decodeCursor('stuck', after);
-    const definition = this.definitions.resolve(definitionReference);
-    let stages = definition.stages.filter((s) => s.terminal !== true);
+    const rows = await this.scopes.run({ definition: definitionReference, minPosition, scenarioId, asOf }, (scope) => {
+      const definition = scope.definition;
+      let stages = definition.stages.filter((s) => s.terminal !== true);
     if (stage !== null && stage !== undefined) {
       const known = definition.stages.find((s) => s.key === stage);
       if (!known) {
-        throw new ValidationError('stage', `stage ${JSON.stringify(stage)} is not a stage of ${this.definitions.reference(definition)} (${definition.stages.map((s) => s.key).join(', ')})`);
+        throw new ValidationError('stage', `stage ${JSON.stringify(stage)} is not a stage of ${scope.reference} (${definition.stages.map((s) => s.key).join(', ')})`);
       }
       stages = [known];
-    }
-    const at = now ?? new Date();
-    const pool = this.storage.pool;
-    await awaitMinPosition(pool, ['lead_funnel'], minPosition);
-    const rows = await queryStuckPage(
-      pool,
-      stages.map((s) => ({ key: s.key, limitSeconds: s.stuckLimitSeconds ?? null })),
-      at,
-      cursor,
-      limit,
-    );
+      }
+      // As of an instant, ages are evaluated at that instant unless `now` says otherwise.
+      const at = now ?? asOf ?? new Date();
+      return queryStuckPage(
+        scope.db,
+        stages.map((s) => ({ key: s.key, limitSeconds: s.stuckLimitSeconds ?? null })),
+        at,
+        cursor,
+        limit,
+      );
+    });
     const head = rows[0]!;
     const items = rows.filter((r) => r.lead_id !== null);
     const edges = items.slice(0, limit).map((r) =>

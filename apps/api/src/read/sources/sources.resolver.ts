@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Query, Resolver } from '@nestjs/graphql';
 import { Granularity } from '../read.types.js';
 import { SourcesService } from './sources.service.js';
 import { Cohort, SourceConversion, SourceDimension } from './sources.types.js';
@@ -17,12 +17,16 @@ export class SourcesResolver {
     @Args('dimension', { type: () => SourceDimension, description: 'What to group leads by.' }) dimension: SourceDimension,
     @Args('attribute', { type: () => String, nullable: true, description: 'With ATTRIBUTE (required then): a key of the capture attributes or an account field (industry, country, name, domain, employees).' })
     attribute: string | null,
-    @Args('definition', { type: () => String, nullable: true, description: 'Funnel definition, name@version or name; default the active one.' })
+    @Args('definition', { type: () => String, nullable: true, description: 'The definition the figures must be built under (name@version or name); default: that of the views answering (DEFINITION_NOT_BUILT otherwise).' })
     definition: string | null,
     @Args('minPosition', { type: () => String, nullable: true, description: 'Wait (bounded) until the read models reflect this ledger position a mutation returned.' })
     minPosition: string | null,
+    @Args('scenarioId', { type: () => ID, nullable: true, description: 'Answer from this completed scenario\'s replay (its definition) instead of the live views.' })
+    scenarioId: string | null,
+    @Args('asOf', { type: () => Date, nullable: true, description: 'Answer from the events recorded at or before this instant (knowledge time), e.g. before a backfill.' })
+    asOf: Date | null,
   ): Promise<SourceConversion[]> {
-    return this.sources.sourceComparison({ from, to, dimension, attribute, definition, minPosition });
+    return this.sources.sourceComparison({ from, to, dimension, attribute, definition, minPosition, scenarioId, asOf });
   }
 
   @Query(() => [Cohort], {
@@ -32,11 +36,15 @@ export class SourcesResolver {
     @Args('from', { type: () => Date, description: 'Range start (inclusive).' }) from: Date,
     @Args('to', { type: () => Date, description: 'Range end (exclusive); must be later than from.' }) to: Date,
     @Args('granularity', { type: () => Granularity, description: 'Period length; periods are cut in the definition\'s time zone.' }) granularity: Granularity,
-    @Args('definition', { type: () => String, nullable: true, description: 'Funnel definition, name@version or name; default the active one.' })
+    @Args('definition', { type: () => String, nullable: true, description: 'The definition the figures must be built under (name@version or name); default: that of the views answering (DEFINITION_NOT_BUILT otherwise).' })
     definition: string | null,
     @Args('minPosition', { type: () => String, nullable: true, description: 'Wait (bounded) until the read models reflect this ledger position a mutation returned.' })
     minPosition: string | null,
+    @Args('scenarioId', { type: () => ID, nullable: true, description: 'Answer from this completed scenario\'s replay (its definition) instead of the live views.' })
+    scenarioId: string | null,
+    @Args('asOf', { type: () => Date, nullable: true, description: 'Answer from the events recorded at or before this instant (knowledge time), e.g. before a backfill.' })
+    asOf: Date | null,
   ): Promise<Cohort[]> {
-    return this.sources.funnelCohorts({ from, to, granularity, definition, minPosition });
+    return this.sources.funnelCohorts({ from, to, granularity, definition, minPosition, scenarioId, asOf });
   }
 }

@@ -2,9 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NONE_KEY } from '../../../../../libs/read-models/src/index.js';
 import { ValidationError, conversionRate, type PeriodGranularity } from '../../../../../libs/domain/src/index.js';
 import { assertReportRange, clippedBounds, isWholeLocalDays, reportPeriods } from '../report-periods.js';
-import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
-import { LedgerStorage } from '../../storage/ledger-storage.js';
-import { awaitMinPosition } from '../consistency.js';
+import { ReadScopes, type ReadScope, type ScopeArgs } from '../read-scope.js';
 import type { ConversionRate, DurationStats, Granularity, StageCount } from '../read.types.js';
 import {
   combineReach,
@@ -18,7 +16,6 @@ import {
 import { Cohort, SourceConversion, SourceDimension } from './sources.types.js';
 
 export const ACCOUNT_FIELDS = ['industry', 'country', 'name', 'domain', 'employees'] as const;
-const PROJECTIONS = ['lead_funnel'];
 
 function stageCounts(stageKeys: readonly string[], row: ReachRow | undefined): StageCount[] {
   return stageKeys.map((stage, i) => {
@@ -33,21 +30,29 @@ function rate(from: string, to: string, successes: number, trials: number): Conv
   return { ...conversionRate(from, to, successes, trials) };
 }
 
+export interface SourceComparisonArgs {
+  from: Date;
+  to: Date;
+  dimension: SourceDimension;
+  attribute?: string | null;
+}
+
+export interface CohortArgs {
+  from: Date;
+  to: Date;
+  granularity: Granularity;
+}
+
 @Injectable()
 export class SourcesService {
-  constructor(
-    @Inject(LedgerStorage) private readonly storage: LedgerStorage,
-    @Inject(FunnelDefinitions) private readonly definitions: FunnelDefinitions,
-  ) {}
+  constructor(@Inject(ReadScopes) private readonly scopes: ReadScopes) {}
 
-  async sourceComparison(args: {
-    from: Date;
-    to: Date;
-    dimension: SourceDimension;
-    attribute?: string | null;
-    definition?: string | null;
-    minPosition?: string | null;
-  }): Promise<SourceConversion[]> {
+  async sourceComparison(args: SourceComparisonArgs & ScopeArgs): Promise<SourceConversion[]> {
+    assertReportRange(args.from, args.to);
+    return this.scopes.run(args, (scope) => this.sourceComparisonInScope(scope, args));
+  }
+
+  async sourceComparisonInScope(scope: ReadScope, args: SourceComparisonArgs): Promise<SourceConversion[]> {
     assertReportRange(args.from, args.to);
     let keySql: string;
     let dailyDimension: 'channel' | 'campaign' | 'origin' | null = null;
@@ -76,11 +81,10 @@ export class SourcesService {
       default:
         throw new ValidationError('dimension', `unknown dimension ${String(args.dimension)}`);
     }
-    const definition = this.definitions.resolve(args.definition);
-    await awaitMinPosition(this.storage.pool, PROJECTIONS, args.minPosition);
+    const definition = scope.definition;
     const stageKeys = definition.stages.map((s) => s.key);
     const inRange = 's.captured_at >= $1 AND s.captured_at < $2';
-    const pool = this.storage.pool;
+    const pool = scope.db;
     // Channel, campaign and origin over whole local days: the daily aggregates; anything else: the lead rows.
     const masks =
       dailyDimension !== null && isWholeLocalDays(args.from, args.to, definition.timeZone)
@@ -110,16 +114,20 @@ export class SourcesService {
     });
   }
 
-  async funnelCohorts(args: { from: Date; to: Date; granularity: Granularity; definition?: string | null; minPosition?: string | null }): Promise<Cohort[]> {
-    const definition = this.definitions.resolve(args.definition);
+  async funnelCohorts(args: CohortArgs & ScopeArgs): Promise<Cohort[]> {
+    assertReportRange(args.from, args.to);
+    return this.scopes.run(args, (scope) => this.funnelCohortsInScope(scope, args));
+  }
+
+  async funnelCohortsInScope(scope: ReadScope, args: CohortArgs): Promise<Cohort[]> {
+    const definition = scope.definition;
     const periods = reportPeriods(args.from, args.to, args.granularity as PeriodGranularity, definition.timeZone);
-    await awaitMinPosition(this.storage.pool, PROJECTIONS, args.minPosition);
     const stageKeys = definition.stages.map((s) => s.key);
     if (periods.length === 0) return [];
     const { starts, ends } = clippedBounds(periods, args.from, args.to);
     const masks = isWholeLocalDays(args.from, args.to, definition.timeZone)
-      ? await periodMasksFromDaily(this.storage.pool, starts, ends)
-      : await periodMasksFromLeads(this.storage.pool, starts, ends);
+      ? await periodMasksFromDaily(scope.db, starts, ends)
+      : await periodMasksFromLeads(scope.db, starts, ends);
     const rows = combineReach(stageKeys.length, masks, []);
     const byIndex = new Map(rows.map((r) => [Number(r.key), r]));
     return periods.map((period, i) => {

@@ -5,11 +5,9 @@ import {
   type Period,
   type PeriodGranularity,
 } from '../../../../../libs/domain/src/index.js';
-import { FunnelDefinitions } from '../../funnel/funnel-definitions.js';
-import { LedgerStorage } from '../../storage/ledger-storage.js';
 import { clippedBounds, isWholeLocalDays, reportPeriods } from '../report-periods.js';
-import { awaitMinPosition } from '../consistency.js';
 import { Granularity } from '../read.types.js';
+import { ReadScopes, type ReadScope, type ScopeArgs } from '../read-scope.js';
 import {
   WATERFALL_ENTERED_DAILY_SQL,
   WATERFALL_ENTERED_SQL,
@@ -19,12 +17,10 @@ import {
 } from './waterfall.sql.js';
 import { StageStats, Waterfall, WaterfallPeriod } from './waterfall.types.js';
 
-export interface WaterfallArgs {
+export interface WaterfallArgs extends ScopeArgs {
   from: Date;
   to: Date;
   granularity: Granularity;
-  definition?: string | null;
-  minPosition?: string | null;
 }
 
 interface EnteredRow {
@@ -57,48 +53,48 @@ interface ExitedRow {
 
 @Injectable()
 export class WaterfallService {
-  constructor(
-    @Inject(LedgerStorage) private readonly storage: LedgerStorage,
-    @Inject(FunnelDefinitions) private readonly definitions: FunnelDefinitions,
-  ) {}
+  constructor(@Inject(ReadScopes) private readonly scopes: ReadScopes) {}
 
+  /** The waterfall in the scope the arguments choose (live, a scenario, or as of an instant). */
   async waterfall(args: WaterfallArgs): Promise<Waterfall> {
-    const { from, to, granularity } = args;
-    const definition = this.definitions.resolve(args.definition);
-    const periods = reportPeriods(from, to, granularity as PeriodGranularity, definition.timeZone);
+    return this.scopes.run(args, (scope) => this.inScope(scope, args));
+  }
 
-    await awaitMinPosition(this.storage.pool, ['lead_funnel'], args.minPosition);
+  async inScope(scope: ReadScope, args: Pick<WaterfallArgs, 'from' | 'to' | 'granularity'>): Promise<Waterfall> {
+    const { from, to, granularity } = args;
+    const definition = scope.definition;
+    const periods = reportPeriods(from, to, granularity as PeriodGranularity, definition.timeZone);
 
     const stageKeys = definition.stages.map((s) => s.key);
     // Periods are reported whole, but only what happened in [from, to) is counted (as slaCompliance and
     // sourceComparison do): the first and last buckets are clipped to the requested range.
     const { starts, ends } = clippedBounds(periods, from, to);
     const params = [starts, ends, stageKeys];
-    const pool = this.storage.pool;
+    const db = scope.db;
     if (!isWholeLocalDays(from, to, definition.timeZone)) {
       const [entered, exited] = await Promise.all([
-        pool.query<EnteredRow>(WATERFALL_ENTERED_SQL, params),
-        pool.query<ExitedRow>(WATERFALL_EXITED_SQL, params),
+        db.query<EnteredRow>(WATERFALL_ENTERED_SQL, params),
+        db.query<ExitedRow>(WATERFALL_EXITED_SQL, params),
       ]);
-      return assemble(definition, this.definitions.reference(definition), periods, entered.rows, exited.rows);
+      return assemble(definition, scope.reference, periods, entered.rows, exited.rows);
     }
     // Whole days: counts and values from the daily aggregates, velocity from the advanced visits' index.
     type VelocityRow = Pick<EnteredRow, 'idx' | 'stage' | 'velocity_mean' | 'velocity_pct'>;
     const [counts, exited, ...velocity] = await Promise.all([
-      pool.query<EnteredRow>(WATERFALL_ENTERED_DAILY_SQL, params),
-      pool.query<ExitedRow>(WATERFALL_EXITED_DAILY_SQL, params),
+      db.query<EnteredRow>(WATERFALL_ENTERED_DAILY_SQL, params),
+      db.query<ExitedRow>(WATERFALL_EXITED_DAILY_SQL, params),
       // One query per stage: the percentile sorts run on several server cores at once. A terminal stage's
       // visit is never left, so it has no advanced visits to ask about.
       ...definition.stages
         .filter((stage) => !stage.terminal)
-        .map((stage) => pool.query<VelocityRow>(WATERFALL_VELOCITY_SQL, [starts, ends, [stage.key]])),
+        .map((stage) => db.query<VelocityRow>(WATERFALL_VELOCITY_SQL, [starts, ends, [stage.key]])),
     ]);
     const velocityBy = new Map(velocity.flatMap((result) => result.rows).map((r) => [keyOf(r.idx, r.stage), r]));
     const entered = counts.rows.map((row) => {
       const v = velocityBy.get(keyOf(row.idx, row.stage));
       return { ...row, velocity_mean: v?.velocity_mean ?? null, velocity_pct: v?.velocity_pct ?? null };
     });
-    return assemble(definition, this.definitions.reference(definition), periods, entered, exited.rows);
+    return assemble(definition, scope.reference, periods, entered, exited.rows);
   }
 }
 

@@ -1,0 +1,209 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { storeImportSink } from '../apps/api/src/import/import.service.js';
+import { PostgresEventStore, uuidv7, type NewEvent } from '../libs/event-store/src/index.js';
+import { ndjsonFileSource, runImport } from '../libs/import/src/index.js';
+import { BARE_TABLE_SQL, quiesce, rawCopy } from './append-bench.js';
+import { connectClient, storeLog } from './db.js';
+import type { BenchBatch } from './payload.js';
+
+/**
+ * The NDJSON import (`ledger import file.ndjson`: read twice, parse, group and sort per lead, decide every
+ * event, append 1,000-event batches of many leads through the store's multi-stream path) against the raw COPY
+ * baseline of the same events on the same server in the same run: COPY of the same rows into a bare table, one
+ * COPY per 1,000 rows, no hashing, checks or indexes. Target: >= 30,000 events/s.
+ */
+export const IMPORT_TARGET_EVENTS_PER_SECOND = 30_000;
+
+export interface ImportBenchOptions {
+  leads: number;
+  runs: number;
+  seed: number;
+  log: (message: string) => void;
+}
+
+export interface ImportRun {
+  importEventsPerSecond: number;
+  copyEventsPerSecond: number;
+  ratio: number;
+}
+
+export interface ImportBenchResult {
+  leads: number;
+  events: number;
+  fileBytes: number;
+  runs: ImportRun[];
+  /** Medians over the runs. */
+  importEventsPerSecond: number;
+  copyEventsPerSecond: number;
+  ratio: number;
+  pass: boolean;
+}
+
+interface Line {
+  leadId: string;
+  type: string;
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+/** A deterministic PRNG (mulberry32): the same seed gives the same file. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CHANNELS = ['web form', 'trade show', 'e-mail campaign', 'field sales', 'partner'];
+const PRODUCTS = ['GTX Basic', 'GTX Pro', 'MG Special', 'MG Advanced'];
+
+/** One lead's history, shaped like the funnel: captured, mostly scored and handed off, some accepted and closed. */
+function leadHistory(label: string, i: number, next: () => number): Line[] {
+  const leadId = `${label}-${i}`;
+  let t = Date.UTC(2025, 0, 1) + Math.floor(next() * 300) * 86_400_000 + Math.floor(next() * 86_400) * 1000;
+  const at = () => new Date((t += Math.floor(1 + next() * 10 * 86_400) * 1000)).toISOString();
+  const origin = next() < 0.8 ? 'MARKETING' : 'SALES';
+  const lines: Line[] = [
+    {
+      leadId,
+      type: 'ResponderCaptured',
+      occurredAt: new Date(t).toISOString(),
+      data: {
+        channel: CHANNELS[Math.floor(next() * CHANNELS.length)],
+        origin,
+        campaign: next() < 0.3 ? null : `campaign-${Math.floor(next() * 40)}`,
+        account: { name: `Account ${Math.floor(next() * 5000)}`, industry: 'retail', country: 'FR' },
+        attributes: { product: PRODUCTS[Math.floor(next() * PRODUCTS.length)]! },
+      },
+    },
+  ];
+  if (origin === 'MARKETING') {
+    lines.push({ leadId, type: 'LeadScored', occurredAt: at(), data: { budget: 15, authority: 15, need: 20, timeframe: 15, trust: 10 } });
+    if (next() < 0.5) return lines;
+    lines.push({ leadId, type: 'HandedOff', occurredAt: at(), data: { ownerId: `rep-${Math.floor(next() * 50)}`, team: 'emea' } });
+  }
+  if (next() < 0.4) return lines;
+  lines.push({ leadId, type: 'Accepted', occurredAt: at(), data: { by: `rep-${Math.floor(next() * 50)}` } });
+  const close = next();
+  if (close < 0.4) lines.push({ leadId, type: 'Won', occurredAt: at(), data: { amount: 1000 + Math.floor(next() * 50_000), currency: 'EUR' } });
+  else if (close < 0.7) lines.push({ leadId, type: 'Lost', occurredAt: at(), data: { reason: 'budget' } });
+  return lines;
+}
+
+/** Writes the NDJSON file; returns the same events as store events (for the COPY baseline) and the file size. */
+async function writeHistory(file: string, label: string, leads: number, seed: number): Promise<{ batches: BenchBatch[]; events: number; bytes: number }> {
+  const next = random(seed);
+  const out = createWriteStream(file);
+  const metadata = { actor: { type: 'import' as const, id: 'bench' }, correlationId: null, causationId: null };
+  const batches: BenchBatch[] = [];
+  let batch: NewEvent[] = [];
+  let events = 0;
+  let bytes = 0;
+  for (let i = 0; i < leads; i++) {
+    let chunk = '';
+    for (const line of leadHistory(label, i, next)) {
+      chunk += `${JSON.stringify(line)}\n`;
+      batch.push({ eventId: uuidv7(), type: line.type, schemaVersion: 1, data: line.data, metadata, occurredAt: new Date(line.occurredAt) });
+      events++;
+      if (batch.length === 1000) {
+        batches.push({ streamId: `${label}-copy`, revisionBefore: 0, events: batch, hashes: batch.map(() => 'ab'.repeat(32)) });
+        batch = [];
+      }
+    }
+    bytes += Buffer.byteLength(chunk);
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  if (batch.length > 0) batches.push({ streamId: `${label}-copy`, revisionBefore: 0, events: batch, hashes: batch.map(() => 'ab'.repeat(32)) });
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  return { batches, events, bytes };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+export async function runImportBench(databaseUrl: string, options: ImportBenchOptions): Promise<ImportBenchResult> {
+  const { leads, runs, seed, log } = options;
+  const dir = await mkdtemp(path.join(tmpdir(), 'fl-bench-import-'));
+  const client = await connectClient(databaseUrl);
+  // Like the API: a pool for the store (the import keeps up to two batches in flight), one client for COPY.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, application_name: 'funnel-ledger-bench-import' });
+  pool.on('error', () => undefined);
+  const store = new PostgresEventStore(pool, { log: storeLog });
+  try {
+    await client.query(BARE_TABLE_SQL);
+    const results: ImportRun[] = [];
+    let events = 0;
+    let fileBytes = 0;
+    for (let run = 0; run < runs; run++) {
+      const file = path.join(dir, `history-${run}.ndjson`);
+      const history = await writeHistory(file, `imp${run}`, leads, seed + run);
+      events = history.events;
+      fileBytes = history.bytes;
+      // The two take turns (COPY first in even runs), each after a checkpoint, so load elsewhere hits both alike.
+      const measure = {
+        copy: async () => {
+          await quiesce(client);
+          const start = performance.now();
+          await rawCopy(client, history.batches);
+          return history.events / ((performance.now() - start) / 1000);
+        },
+        import: async () => {
+          await quiesce(client);
+          const start = performance.now();
+          const report = await runImport(ndjsonFileSource(file, { encoding: 'utf-8', timeZone: 'UTC', undatedAt: null }), storeImportSink(store, pool, { type: 'import', id: 'bench' }, uuidv7()), {
+            now: new Date(),
+            defaultCurrency: 'EUR',
+          });
+          const seconds = (performance.now() - start) / 1000;
+          if (report.events.imported !== history.events || report.leads.rejected > 0) {
+            throw new Error(`import bench: ${report.events.imported} of ${history.events} events imported, ${report.leads.rejected} leads rejected`);
+          }
+          return history.events / seconds;
+        },
+      };
+      const order = run % 2 === 0 ? (['copy', 'import'] as const) : (['import', 'copy'] as const);
+      const rate: Record<string, number> = {};
+      for (const name of order) rate[name] = await measure[name]();
+      results.push({ importEventsPerSecond: rate.import!, copyEventsPerSecond: rate.copy!, ratio: rate.import! / rate.copy! });
+      log(`  run ${run + 1}/${runs}: import ${Math.round(rate.import!).toLocaleString('en-US')} ev/s, COPY ${Math.round(rate.copy!).toLocaleString('en-US')} ev/s (${(100 * rate.import! / rate.copy!).toFixed(1)}%)`);
+      await rm(file, { force: true });
+    }
+    const importEventsPerSecond = median(results.map((r) => r.importEventsPerSecond));
+    return {
+      leads,
+      events,
+      fileBytes,
+      runs: results,
+      importEventsPerSecond,
+      copyEventsPerSecond: median(results.map((r) => r.copyEventsPerSecond)),
+      ratio: median(results.map((r) => r.ratio)),
+      pass: importEventsPerSecond >= IMPORT_TARGET_EVENTS_PER_SECOND,
+    };
+  } finally {
+    await store.close();
+    await pool.end();
+    await client.end().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function renderImport(kind: string, result: ImportBenchResult): string {
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  return [
+    `\n  NDJSON import, ${kind} PostgreSQL: ${fmt(result.leads)} leads, ${fmt(result.events)} events (${(result.fileBytes / 1e6).toFixed(1)} MB), median of ${result.runs.length} runs`,
+    `    raw COPY (same events, bare table, 1,000 rows per COPY)   ${fmt(result.copyEventsPerSecond).padStart(8)} ev/s   baseline`,
+    `    ledger import (parse, decide, multi-stream append)          ${fmt(result.importEventsPerSecond).padStart(8)} ev/s   ${(100 * result.ratio).toFixed(1)}% of COPY   ` +
+      `${result.pass ? 'PASS' : 'FAIL'} (target >= ${fmt(IMPORT_TARGET_EVENTS_PER_SECOND)} ev/s)`,
+  ].join('\n');
+}
