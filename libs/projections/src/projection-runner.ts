@@ -215,6 +215,14 @@ export class ProjectionRunner {
     return this.catchUpWhile(() => !this.stopped);
   }
 
+  /**
+   * Runs batches (pipelined when the projection splits prepare and write) until caught up, not running, busy,
+   * or `go()` turns false after a batch; `onBatch` hears the events of every committed batch (progress).
+   */
+  async catchUpUntil(go: () => boolean, onBatch?: (events: number) => void): Promise<RunResult> {
+    return this.catchUpWhile(go, onBatch);
+  }
+
   /** One batch transaction (at most batchSize events). */
   async runOnce(): Promise<RunResult> {
     await this.prepare();
@@ -250,10 +258,11 @@ export class ProjectionRunner {
     return this.checkpointReady;
   }
 
-  private async catchUpWhile(go: () => boolean): Promise<RunResult> {
+  private async catchUpWhile(go: () => boolean, onBatch?: (events: number) => void): Promise<RunResult> {
     let processed = 0;
     for (;;) {
-      const result = this.pipelines() ? await this.runPipelined(go) : await this.runOnce();
+      const result = this.pipelines() ? await this.runPipelined(go, onBatch) : await this.runOnce();
+      if (!this.pipelines() && result.processed > 0) onBatch?.(result.processed);
       processed += result.processed;
       if (result.caughtUp || result.busy || result.state !== 'running' || !go()) return { ...result, processed };
     }
@@ -272,7 +281,7 @@ export class ProjectionRunner {
    * failed, or that no longer starts at the checkpoint is dropped and that batch is prepared again in its own
    * transaction. A failing batch goes to the same poison handling as runOnce.
    */
-  private async runPipelined(go: () => boolean): Promise<RunResult> {
+  private async runPipelined(go: () => boolean, onBatch?: (events: number) => void): Promise<RunResult> {
     await this.prepare();
     const peek = await peekCheckpoint(this.pool, this.name);
     if (!peek) throw new UnknownProjectionError(this.name);
@@ -293,9 +302,11 @@ export class ProjectionRunner {
               await ahead;
               ahead = null;
               const result = await this.stopOnPoison(client, outcome);
+              if (result.processed > 0) onBatch?.(result.processed);
               return { ...result, processed: processed + result.processed };
             }
             processed += outcome.processed;
+            if (outcome.processed > 0) onBatch?.(outcome.processed);
             if (outcome.caughtUp || outcome.busy || outcome.state !== 'running' || !go()) return { ...outcome, processed };
           }
         } finally {
@@ -324,7 +335,7 @@ export class ProjectionRunner {
       if (ready && compareCheckpoints(ready.from, from) === 0) {
         ({ batch, prepared } = ready);
       } else {
-        batch = await feedReader(client, true).readBatch(from, this.batchSize);
+        batch = await this.readFeed(client, from);
         if (!batch) return { commit: false, value: { processed: 0, state: 'running', caughtUp: true, busy: false, checkpoint: from } };
         try {
           prepared = await this.projection.prepare!(client, this.upcastAll(batch.events), { speculative: false });
@@ -357,7 +368,7 @@ export class ProjectionRunner {
       await reader.query('BEGIN READ ONLY');
       try {
         if (this.schema !== null) await reader.query(`SET LOCAL search_path TO ${reader.escapeIdentifier(this.schema)}, public`);
-        const batch = await feedReader(reader, true).readBatch(from, this.batchSize);
+        const batch = await this.readFeed(reader, from);
         const prepared = batch ? await this.projection.prepare!(reader, this.upcastAll(batch.events), { speculative: true }) : null;
         return batch ? { from, batch, prepared } : null;
       } finally {
@@ -370,6 +381,11 @@ export class ProjectionRunner {
       }
       return null;
     }
+  }
+
+  /** The batch after `from`: the guarded feed, or the readBatch option's source. */
+  private readFeed(db: pg.ClientBase, from: Checkpoint): Promise<EventBatch | null> {
+    return this.options.readBatch ? this.options.readBatch(db, from, this.batchSize) : feedReader(db, true).readBatch(from, this.batchSize);
   }
 
   private upcastAll(events: readonly RecordedEvent[]): readonly RecordedEvent[] {
@@ -386,7 +402,7 @@ export class ProjectionRunner {
       const from = row.checkpoint;
       if (row.state !== 'running') return { commit: false, value: { processed: 0, state: row.state, caughtUp: false, busy: false, checkpoint: from } };
 
-      const batch = this.options.readBatch ? await this.options.readBatch(client, from, this.batchSize) : await feedReader(client, true).readBatch(from, this.batchSize);
+      const batch = await this.readFeed(client, from);
       if (!batch) return { commit: false, value: { processed: 0, state: 'running', caughtUp: true, busy: false, checkpoint: from } };
       try {
         await this.apply(client, batch.events);
