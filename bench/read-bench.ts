@@ -8,6 +8,8 @@ import { loadConfig } from '../apps/api/src/config/app-config.js';
 import { ScenarioService } from '../apps/api/src/scenarios/scenario.service.js';
 import { DEFAULT_FUNNEL_DEFINITION, withMqlThreshold } from '../libs/domain/src/index.js';
 import { feedReader } from '../libs/event-store/src/feed.js';
+import pg from 'pg';
+import { beginRebuild } from '../libs/projections/src/versions.js';
 import { connectClient } from './db.js';
 import { percentile } from './measure.js';
 import { seedSyntheticHistory, type SeedResult } from './seed-history.js';
@@ -17,8 +19,9 @@ import { seedSyntheticHistory, type SeedResult } from './seed-history.js';
  * synthetic-history.ts) is loaded, then
  * 1. baseline: one pass that only reads the whole feed (the guarded feed query the runner uses, rows turned
  *    into events, 1,000 per batch) in this process;
- * 2. rebuild: the standalone worker (dist/apps/worker) projects everything from an empty checkpoint; its rate
- *    (events / wall time until every projection reached the head) beside the baseline's, and its peak RSS
+ * 2. rebuild: what `rebuildProjection` does: a blue/green build of every versioned projection's next version from
+ *    the start of the feed by the standalone worker (dist/apps/worker), indexed and swapped in; its rate (events /
+ *    wall time until every new version is live) beside the baseline's, and its peak RSS
  *    (VmHWM of the worker process, sampled from /proc);
  * 3. queries: the real API (createApp, projections off) answers each report query `runs` times over GraphQL
  *    (after warm-up); p50 / p95 / max latency per query.
@@ -130,8 +133,25 @@ async function rebuildWithWorker(databaseUrl: string, log: (m: string) => void, 
   try {
     const head = await feedReader(probe, true).head();
     if (!head) throw new Error('empty feed');
+    // What `rebuildProjection` does in production: a blue/green build of the next version of every versioned
+    // projection from the start of the feed, swapped in when caught up. The live version 1 is moved to the head
+    // without projecting (its tables stay empty and are dropped after the swap): only the rebuild is timed.
+    await probe.query(
+      `UPDATE projection_checkpoints c SET transaction_id = $1::xid8, global_position = $2::bigint
+         FROM projection_versions v WHERE v.checkpoint_name = c.name AND v.state = 'active'`,
+      [head.transactionId, head.globalPosition],
+    );
+    const versioned = (await probe.query<{ projection: string }>(`SELECT projection FROM projection_versions WHERE state = 'active'`)).rows.map((r) => r.projection);
+    if (versioned.length === 0) throw new Error('no versioned projection to rebuild');
     const started = performance.now();
-    worker = spawn(process.execPath, [WORKER_MAIN], {
+    const targets = new Map<string, number>();
+    const rebuildPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    try {
+      for (const projection of versioned) targets.set(projection, (await beginRebuild(rebuildPool, projection)).version);
+    } finally {
+      await rebuildPool.end();
+    }
+    worker = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), WORKER_MAIN], {
       env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'true' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -147,17 +167,18 @@ async function rebuildWithWorker(databaseUrl: string, log: (m: string) => void, 
         peakKb = Math.max(peakKb, rss.hwmKb || rss.rssKb);
         samples.push(Math.round(rss.rssKb / 1024));
       }
-      const { rows } = await probe.query<{ names: number; behind: number; failed: string | null; processed: string }>(
-        `SELECT count(*)::int AS names,
-                count(*) FILTER (WHERE (transaction_id, global_position) < ($1::xid8, $2::bigint))::int AS behind,
-                max(error) FILTER (WHERE state = 'failed') AS failed,
-                coalesce(min(events_processed), 0)::text AS processed
-           FROM projection_checkpoints`,
-        [head.transactionId, head.globalPosition],
+      // Done when every new version is live (built, indexed, swapped in).
+      const { rows } = await probe.query<{ pending: number; failed: string | null; processed: string }>(
+        `SELECT count(*) FILTER (WHERE v.state <> 'active')::int AS pending,
+                max(c.error) FILTER (WHERE c.state = 'failed') AS failed,
+                coalesce(min(c.events_processed), 0)::text AS processed
+           FROM projection_versions v JOIN projection_checkpoints c ON c.name = v.checkpoint_name
+          WHERE (v.projection, v.version) IN (SELECT * FROM unnest($1::text[], $2::int[]))`,
+        [[...targets.keys()], [...targets.values()]],
       );
       const row = rows[0]!;
       if (row.failed) throw new Error(`a projection failed during the rebuild: ${row.failed}`);
-      if (row.names > 0 && row.behind === 0) break;
+      if (row.pending === 0) break;
       if (performance.now() - lastLog > 15_000) {
         lastLog = performance.now();
         const done = Number(row.processed);

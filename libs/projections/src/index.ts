@@ -1,5 +1,6 @@
 // The projection runner: exactly-once read models fed from the event store's global feed.
 export type { Projection, ProjectionTransaction } from './projection.js';
+export { SpeculationFailedError } from './projection.js';
 export { ProjectionRunner, type ProjectionRunnerOptions, type RunnerVersion, type RunResult, type RunnerStatus } from './projection-runner.js';
 export {
   ProjectionSupervisor,
@@ -25,6 +26,7 @@ export {
   type SwapOptions,
   type BeginRebuildOptions,
 } from './versions.js';
+export { createVersionTables, completeVersionTables, missingIndexes, type IndexDefinition } from './version-tables.js';
 export {
   projectionStatus,
   hasReached,

@@ -8,7 +8,8 @@ import { describeError, isRetryable } from './failures.js';
 import { LeaderConnection } from './leadership.js';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
-import { versionTables } from './versions.js';
+import { completeVersionTables, createVersionTables } from './version-tables.js';
+import { activeVersionOf, versionTables } from './versions.js';
 
 /**
  * Isolated builds: a projection replayed from the start of the ledger into a schema of its own that no live
@@ -158,8 +159,8 @@ export interface CreateIsolatedBuildSpec {
 /**
  * Registers a build and creates its empty tables, in ONE transaction: the target is the guarded feed's head
  * now, totalEvents the events up to it (recorded at or before asOf for an as-of build), schema
- * `scenario_<id>` / `asof_<id>` with `CREATE TABLE ... (LIKE <sourceSchema>.<t> INCLUDING ALL)` for every
- * table of the live version, a checkpoint row `isolated:<id>` at the start of the feed. Status RUNNING:
+ * `scenario_<id>` / `asof_<id>` with `CREATE TABLE ... (LIKE <sourceSchema>.<t> ...)` for every table of the live
+ * version (keys only: its other indexes are built when the replay completes), a checkpoint row `isolated:<id>` at the start of the feed. Status RUNNING:
  * drive it with runIsolatedBuild. An as-of build for the same (definition, asOf) already RUNNING or COMPLETED
  * violates isolated_builds_as_of_key (SQLSTATE 23505): the caller uses that one.
  */
@@ -183,9 +184,8 @@ export async function createIsolatedBuild(pool: pg.Pool, spec: CreateIsolatedBui
     const tables = await versionTables(client, spec.sourceSchema);
     if (tables.length === 0) throw new Error(`createIsolatedBuild: schema ${spec.sourceSchema} has no tables to copy`);
     await client.query(`CREATE SCHEMA ${ident(schema)}`);
-    for (const table of tables) {
-      await client.query(`CREATE TABLE ${ident(schema)}.${ident(table)} (LIKE ${ident(spec.sourceSchema)}.${ident(table)} INCLUDING ALL)`);
-    }
+    // Keys only while replaying; the other indexes are built once at the end (version-tables.ts).
+    await createVersionTables(client, spec.sourceSchema, schema, tables);
     await client.query({ text: `INSERT INTO projection_checkpoints (name, state) VALUES ($1, 'running')`, values: [checkpoint] });
     const { rows } = await client.query<BuildRow>({
       text: `WITH b AS (
@@ -291,7 +291,14 @@ export async function runIsolatedBuild(pool: pg.Pool, build: IsolatedBuild, proj
       if (leader.lost) return 'RUNNING'; // the lock session ended: whoever takes the lock next resumes it
       let result;
       try {
-        result = await runner.runOnce();
+        // Pipelined batches while nobody asks it to stop; progress after every committed batch.
+        result = await runner.catchUpUntil(
+          () => !options.signal?.aborted && !options.stop?.aborted && !leader.lost,
+          (events) => {
+            processed += events;
+            options.onProgress?.(processed, build.totalEvents);
+          },
+        );
         failures = 0;
       } catch (error) {
         failures++;
@@ -303,8 +310,6 @@ export async function runIsolatedBuild(pool: pg.Pool, build: IsolatedBuild, proj
         await sleep(backoffDelay(failures));
         continue;
       }
-      processed += result.processed;
-      if (result.processed > 0) options.onProgress?.(processed, build.totalEvents);
       if (result.busy) {
         await sleep(20);
         continue;
@@ -327,7 +332,17 @@ export async function runIsolatedBuild(pool: pg.Pool, build: IsolatedBuild, proj
 
 /** Nothing left up to the target: fresh statistics for the planner, then COMPLETED and the checkpoint retired. */
 async function completeBuild(pool: pg.Pool, build: IsolatedBuild): Promise<IsolatedBuildStatus> {
-  for (const table of await versionTables(pool, build.schema)) await pool.query(`ANALYZE ${ident(build.schema)}.${ident(table)}`);
+  // The deferred indexes, shaped like the live version's now, then fresh statistics (completeVersionTables does both).
+  const live = await activeVersionOf(pool, build.projection);
+  const client = await pool.connect();
+  try {
+    const created = live ? await completeVersionTables(client, live.schema, build.schema, { maintenanceWorkMem: '256MB' }) : [];
+    if (created.length === 0) for (const table of await versionTables(client, build.schema)) await client.query(`ANALYZE ${ident(build.schema)}.${ident(table)}`);
+    client.release();
+  } catch (error) {
+    client.release(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
   return inTransaction(pool, async (client) => {
     const status = await lockBuild(client, build.id);
     if (status !== 'RUNNING') return { rollback: true, value: status ?? 'CANCELLED' };

@@ -19,7 +19,7 @@ import {
 } from './checkpoints.js';
 import { describeError, findFailingEvent, isRetryable, type Culprit } from './failures.js';
 import { LeaderConnection } from './leadership.js';
-import type { Projection } from './projection.js';
+import { SpeculationFailedError, type Projection } from './projection.js';
 import { activeVersionOf } from './versions.js';
 import { projectionStatus, type ProjectionStatus } from './projection-status.js';
 
@@ -90,6 +90,8 @@ const BUSY_RETRY_MS = 100;
 const HELD_BACK_MAX_MS = 200;
 
 type Poison = { poison: true; from: Checkpoint; events: RecordedEvent[]; error: unknown };
+/** A batch read and prepared ahead, while the batch before it was still writing. */
+type Speculation = { from: Checkpoint; batch: { events: RecordedEvent[]; checkpoint: Checkpoint }; prepared: unknown };
 
 /**
  * Feeds one projection from the global feed, exactly once, with the checkpoint in the same transaction as
@@ -213,6 +215,14 @@ export class ProjectionRunner {
     return this.catchUpWhile(() => !this.stopped);
   }
 
+  /**
+   * Runs batches (pipelined when the projection splits prepare and write) until caught up, not running, busy,
+   * or `go()` turns false after a batch; `onBatch` hears the events of every committed batch (progress).
+   */
+  async catchUpUntil(go: () => boolean, onBatch?: (events: number) => void): Promise<RunResult> {
+    return this.catchUpWhile(go, onBatch);
+  }
+
   /** One batch transaction (at most batchSize events). */
   async runOnce(): Promise<RunResult> {
     await this.prepare();
@@ -248,13 +258,139 @@ export class ProjectionRunner {
     return this.checkpointReady;
   }
 
-  private async catchUpWhile(go: () => boolean): Promise<RunResult> {
+  private async catchUpWhile(go: () => boolean, onBatch?: (events: number) => void): Promise<RunResult> {
     let processed = 0;
     for (;;) {
-      const result = await this.runOnce();
+      const result = this.pipelines() ? await this.runPipelined(go, onBatch) : await this.runOnce();
+      if (!this.pipelines() && result.processed > 0) onBatch?.(result.processed);
       processed += result.processed;
       if (result.caughtUp || result.busy || result.state !== 'running' || !go()) return { ...result, processed };
     }
+  }
+
+  /** The projection splits apply into prepare + write, so batches can overlap (see Projection.prepare). */
+  private pipelines(): boolean {
+    return typeof this.projection.prepare === 'function' && typeof this.projection.write === 'function';
+  }
+
+  /**
+   * Batches in a pipeline, until caught up, not running, busy, poisoned or `go()` turns false: while batch N's
+   * writes run in its transaction, batch N+1 is read and prepared on a second connection (a read-only
+   * transaction), so the projection's fold and the database's writes overlap. Each batch still commits with
+   * its checkpoint, in order, exactly as runOnce does; a speculation that read rows batch N changes, that
+   * failed, or that no longer starts at the checkpoint is dropped and that batch is prepared again in its own
+   * transaction. A failing batch goes to the same poison handling as runOnce.
+   */
+  private async runPipelined(go: () => boolean, onBatch?: (events: number) => void): Promise<RunResult> {
+    await this.prepare();
+    const peek = await peekCheckpoint(this.pool, this.name);
+    if (!peek) throw new UnknownProjectionError(this.name);
+    if (peek.state !== 'running' || !peek.hasWork) {
+      return { processed: 0, state: peek.state, caughtUp: !peek.hasWork, busy: false, checkpoint: peek.checkpoint };
+    }
+    return this.withClient((client) =>
+      this.withClient(async (reader) => {
+        let ahead: Promise<Speculation | null> | null = null;
+        let processed = 0;
+        try {
+          for (;;) {
+            const speculation: Promise<Speculation | null> | null = ahead;
+            ahead = null;
+            const outcome = await this.runPipelinedBatch(client, speculation, (next) => (ahead = this.speculate(reader, next)));
+            if ('poison' in outcome) {
+              // Let the speculation finish with the reader before the poison search (it never rejects).
+              await ahead;
+              ahead = null;
+              const result = await this.stopOnPoison(client, outcome);
+              if (result.processed > 0) onBatch?.(result.processed);
+              return { ...result, processed: processed + result.processed };
+            }
+            processed += outcome.processed;
+            if (outcome.processed > 0) onBatch?.(outcome.processed);
+            if (outcome.caughtUp || outcome.busy || outcome.state !== 'running' || !go()) return { ...outcome, processed };
+          }
+        } finally {
+          await ahead; // the reader goes back to the pool only when idle
+        }
+      }),
+    );
+  }
+
+  /** One batch of the pipeline: like runBatch, using the speculation when it starts at the checkpoint, and starting the next one before writing. */
+  private async runPipelinedBatch(
+    client: pg.PoolClient,
+    speculation: Promise<Speculation | null> | null,
+    speculateFrom: (from: Checkpoint) => void,
+  ): Promise<RunResult | Poison> {
+    return inTransaction<RunResult | Poison>(client, this.schema, async () => {
+      const row = await lockOrBusy(client, this.name);
+      if (row === 'busy') return { commit: false, value: busyResult() };
+      if (!row) throw new UnknownProjectionError(this.name);
+      const from = row.checkpoint;
+      if (row.state !== 'running') return { commit: false, value: { processed: 0, state: row.state, caughtUp: false, busy: false, checkpoint: from } };
+
+      const ready = speculation ? await speculation : null;
+      let batch: { events: RecordedEvent[]; checkpoint: Checkpoint } | null;
+      let prepared: unknown;
+      if (ready && compareCheckpoints(ready.from, from) === 0) {
+        ({ batch, prepared } = ready);
+      } else {
+        batch = await this.readFeed(client, from);
+        if (!batch) return { commit: false, value: { processed: 0, state: 'running', caughtUp: true, busy: false, checkpoint: from } };
+        try {
+          prepared = await this.projection.prepare!(client, this.upcastAll(batch.events), { speculative: false });
+        } catch (error) {
+          if (isRetryable(error)) throw error;
+          return { commit: false, value: { poison: true, from, events: batch.events, error } };
+        }
+      }
+      const full = batch.events.length >= this.batchSize;
+      // Only a full batch suggests more to read; the next one is prepared while this one writes.
+      if (full) speculateFrom(batch.checkpoint);
+      try {
+        if (prepared !== null && prepared !== undefined) await this.projection.write!(client, prepared);
+      } catch (error) {
+        if (isRetryable(error)) throw error;
+        return { commit: false, value: { poison: true, from, events: batch.events, error } };
+      }
+      await advanceCheckpoint(client, this.name, from, batch.checkpoint, batch.events.length);
+      const processed = batch.events.length;
+      return { commit: true, value: { processed, state: 'running', caughtUp: !full, busy: false, checkpoint: batch.checkpoint } };
+    });
+  }
+
+  /**
+   * Reads and prepares the batch after `from` in a read-only transaction on `reader`; null when there is none
+   * or anything goes wrong (the batch is then prepared in its own transaction: a speculation never fails a batch).
+   */
+  private async speculate(reader: pg.PoolClient, from: Checkpoint): Promise<Speculation | null> {
+    try {
+      await reader.query('BEGIN READ ONLY');
+      try {
+        if (this.schema !== null) await reader.query(`SET LOCAL search_path TO ${reader.escapeIdentifier(this.schema)}, public`);
+        const batch = await this.readFeed(reader, from);
+        const prepared = batch ? await this.projection.prepare!(reader, this.upcastAll(batch.events), { speculative: true }) : null;
+        return batch ? { from, batch, prepared } : null;
+      } finally {
+        await reader.query('COMMIT');
+      }
+    } catch (error) {
+      if (!(error instanceof SpeculationFailedError) && !isRetryable(error)) {
+        // Not an expected race: the batch will be prepared again in its own transaction, which reports it if it persists.
+        this.log(`projection ${this.name}: preparing the next batch ahead failed; it is prepared again in its own transaction`, error);
+      }
+      return null;
+    }
+  }
+
+  /** The batch after `from`: the guarded feed, or the readBatch option's source. */
+  private readFeed(db: pg.ClientBase, from: Checkpoint): Promise<EventBatch | null> {
+    return this.options.readBatch ? this.options.readBatch(db, from, this.batchSize) : feedReader(db, true).readBatch(from, this.batchSize);
+  }
+
+  private upcastAll(events: readonly RecordedEvent[]): readonly RecordedEvent[] {
+    const upcast = this.options.upcast;
+    return upcast ? events.map(upcast) : events;
   }
 
   /** The batch transaction (see the class comment). A non-retryable apply error comes back as Poison, rolled back. */
@@ -266,7 +402,7 @@ export class ProjectionRunner {
       const from = row.checkpoint;
       if (row.state !== 'running') return { commit: false, value: { processed: 0, state: row.state, caughtUp: false, busy: false, checkpoint: from } };
 
-      const batch = this.options.readBatch ? await this.options.readBatch(client, from, this.batchSize) : await feedReader(client, true).readBatch(from, this.batchSize);
+      const batch = await this.readFeed(client, from);
       if (!batch) return { commit: false, value: { processed: 0, state: 'running', caughtUp: true, busy: false, checkpoint: from } };
       try {
         await this.apply(client, batch.events);

@@ -29,4 +29,26 @@ export interface Projection {
   /** Events per batch (the runner's batchSize option overrides it; default 1000). */
   readonly batchSize?: number;
   apply(tx: ProjectionTransaction, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * Optional split of `apply` into its reads and in-memory fold (`prepare`) and its writes (`write`), with
+   * `apply(tx, e)` = `write(tx, await prepare(tx, e, { speculative: false }))`. With both, the runner pipelines a
+   * catch-up: it prepares batch N+1 on another connection while batch N's writes run, so the fold and the
+   * database work overlap. Speculatively, batch N's writes are not committed yet: `prepare` must refuse
+   * (throw SpeculationFailedError) when what it read may predate them; the runner then prepares that batch
+   * again in its own transaction. A speculative preparation may also be discarded unused (N failed).
+   * `prepare` returns null when the batch changes nothing.
+   */
+  prepare?(db: ProjectionTransaction, events: readonly RecordedEvent[], options: { speculative: boolean }): Promise<unknown>;
+  write?(tx: ProjectionTransaction, prepared: unknown): Promise<void>;
+}
+
+/** A speculative `prepare` read rows that the previous, uncommitted batch changes: prepare it again after that commit. */
+export class SpeculationFailedError extends Error {
+  constructor(
+    readonly projection: string,
+    readonly detail: string,
+  ) {
+    super(`projection ${projection}: speculative preparation read rows older than the batch before it (${detail})`);
+    this.name = 'SpeculationFailedError';
+  }
 }

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { WakeableSleep } from '../../event-store/src/wakeable-sleep.js';
 import { peekCheckpoint, UnknownProjectionError } from './checkpoints.js';
 import type { Projection } from './projection.js';
+import { completeVersionTables } from './version-tables.js';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';
 import {
   beginRebuild,
@@ -222,6 +223,8 @@ export class ProjectionSupervisor {
       // Under a steady stream of appends there is nearly always something new to read: close enough will do.
       const within = this.options.swapWithinEvents ?? 1000;
       if (peek.hasWork && (await eventsBehindActive(this.pool, version, within)) > within) continue;
+      const active = versions.find((v) => v.projection === version.projection && v.state === 'active');
+      if (active && !(await this.completeIndexes(active, version))) continue;
       await this.trySwap(version, entry.runner);
     }
     // Drop retired versions' schemas (whoever gets there first; the registry row lock serializes).
@@ -236,6 +239,29 @@ export class ProjectionSupervisor {
       } catch (error) {
         if (!isLockTimeout(error)) this.logOnce(`drop:${version.checkpoint}`, `projection ${version.projection}: dropping retired version ${version.version} failed, retrying`, error);
       }
+    }
+  }
+
+  /**
+   * Builds the secondary indexes the building version deferred (version-tables.ts), once it has nearly caught
+   * up: its runner keeps going meanwhile (its writes wait for each index build). False when it failed (retried
+   * on the next pass).
+   */
+  private async completeIndexes(active: ProjectionVersion, building: ProjectionVersion): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      const started = Date.now();
+      const created = await completeVersionTables(client, active.schema, building.schema, { maintenanceWorkMem: '256MB' });
+      if (created.length > 0) {
+        this.log(`projection ${building.projection}: version ${building.version} indexed (${created.length} indexes in ${Date.now() - started} ms)`);
+      }
+      client.release();
+      return true;
+    } catch (error) {
+      // The session carries a changed setting and maybe a broken connection: do not return it to the pool.
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      this.logOnce(`index:${building.checkpoint}`, `projection ${building.projection}: indexing version ${building.version} failed, retrying`, error);
+      return false;
     }
   }
 

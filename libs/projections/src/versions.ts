@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { completeVersionTables, createVersionTables } from './version-tables.js';
 import type { Queryable } from '../../event-store/src/queryable.js';
 import { withSchemaHint } from './checkpoints.js';
 
@@ -150,8 +151,9 @@ export interface BeginRebuildOptions {
 
 /**
  * Starts a rebuild, in ONE transaction: creates schema `<projection>_v<n+1>` with `CREATE TABLE next.t (LIKE
- * active.t INCLUDING ALL)` for every table of the active version's schema (so migrations stay the only source
- * of the tables' shapes: columns, defaults, constraints, indexes), a checkpoint row `<projection>@<n+1>` at the
+ * active.t INCLUDING ALL EXCLUDING INDEXES)` plus its keys for every table of the active version's schema (so
+ * migrations stay the only source of the tables' shapes; the secondary indexes are built once it has caught up,
+ * see version-tables.ts), a checkpoint row `<projection>@<n+1>` at the
  * start of the feed, and the version as 'building'. A runner must then catch it up (ProjectionSupervisor does).
  *
  * Throws ProjectionNotVersionedError when the projection has no active version, RebuildInProgressError when a
@@ -176,9 +178,8 @@ export async function beginRebuild(pool: pg.Pool, projection: string, options: B
     const checkpoint = `${projection}@${version}`;
     const tables = await versionTables(client, active.schema);
     await client.query(`CREATE SCHEMA ${ident(schema)}`);
-    for (const table of tables) {
-      await client.query(`CREATE TABLE ${ident(schema)}.${ident(table)} (LIKE ${ident(active.schema)}.${ident(table)} INCLUDING ALL)`);
-    }
+    // Secondary indexes come when it has caught up (completeVersionTables, before the swap): see version-tables.ts.
+    await createVersionTables(client, active.schema, schema, tables);
     await client.query({
       text: `INSERT INTO projection_checkpoints (name, state) VALUES ($1, 'running')
              ON CONFLICT (name) DO UPDATE SET transaction_id = '0', global_position = 0, state = 'running', error = NULL,
@@ -276,6 +277,9 @@ export async function swapVersion(pool: pg.Pool, projection: string, version: nu
     const [liveTables, newTables] = [await versionTables(client, active.schema), await versionTables(client, building.schema)];
     const missing = liveTables.filter((t) => !newTables.includes(t));
     if (missing.length > 0) throw new VersionMismatchError(projection, version, `it lacks table(s) ${missing.join(', ')}`);
+    // Readers must never meet a version without its indexes. The supervisor builds them before it swaps, outside
+    // this transaction; a caller that did not (or a migration that added one since) gets them built here.
+    await completeVersionTables(client, active.schema, building.schema);
     for (const table of newTables) {
       await client.query(`CREATE OR REPLACE VIEW public.${ident(table)} AS SELECT * FROM ${ident(building.schema)}.${ident(table)}`);
     }

@@ -17,7 +17,7 @@ import {
   type Origin,
 } from '../../domain/src/index.js';
 import type { RecordedEvent } from '../../event-store/src/index.js';
-import type { Projection, ProjectionTransaction } from '../../projections/src/projection.js';
+import { SpeculationFailedError, type Projection, type ProjectionTransaction } from '../../projections/src/projection.js';
 import { AggregateContributions } from './lead-funnel.aggregates.js';
 
 /**
@@ -30,6 +30,14 @@ import { AggregateContributions } from './lead-funnel.aggregates.js';
  * Events of other aggregates (types that are not lead events) are ignored. An event at or below a lead's
  * last_revision is ignored too (defensive: the runner delivers each event once).
  */
+/** A folded batch, ready to write. */
+export interface PreparedLeadFunnel {
+  summaries: SummaryRow[];
+  visits: VisitRow[];
+  cases: SlaCaseRow[];
+  contributions: AggregateContributions;
+}
+
 export class LeadFunnelProjection implements Projection {
   readonly name = 'lead_funnel';
   private readonly stageOrder: Map<string, number>;
@@ -59,6 +67,17 @@ export class LeadFunnelProjection implements Projection {
   }
 
   async apply(tx: ProjectionTransaction, events: readonly RecordedEvent[]): Promise<void> {
+    const prepared = await this.prepare(tx, events, { speculative: false });
+    if (prepared) await this.write(tx, prepared);
+  }
+
+  /**
+   * Loads the batch's leads and folds their events in memory: everything but the writes. Speculatively (the
+   * runner prepares the next batch while the previous one's writes are still uncommitted), rows loaded from the
+   * database may predate that batch: then a lead's stored revision is not the one just before its first event
+   * here, and the preparation is refused (SpeculationFailedError) before anything is folded or remembered.
+   */
+  async prepare(db: ProjectionTransaction, events: readonly RecordedEvent[], options: { speculative: boolean }): Promise<PreparedLeadFunnel | null> {
     const byLead = new Map<string, RecordedEvent[]>();
     for (const event of events) {
       if (!isLeadEventType(event.type)) continue;
@@ -66,7 +85,7 @@ export class LeadFunnelProjection implements Projection {
       if (list) list.push(event);
       else byLead.set(event.streamId, [event]);
     }
-    if (byLead.size === 0) return;
+    if (byLead.size === 0) return null;
 
     const loaded = new Map<string, LoadedLead>();
     const toLoad: string[] = [];
@@ -75,7 +94,13 @@ export class LeadFunnelProjection implements Projection {
       if (cached && cached.summary.last_revision === leadEvents[0]!.revision - 1) loaded.set(leadId, copyLoaded(cached));
       else toLoad.push(leadId);
     }
-    if (toLoad.length > 0) for (const [leadId, rows] of await loadLeads(tx, toLoad)) loaded.set(leadId, rows);
+    if (toLoad.length > 0) for (const [leadId, rows] of await loadLeads(db, toLoad)) loaded.set(leadId, rows);
+    if (options.speculative) {
+      for (const leadId of toLoad) {
+        const storedRevision = loaded.get(leadId)?.summary.last_revision ?? 0;
+        if (storedRevision !== byLead.get(leadId)![0]!.revision - 1) throw new SpeculationFailedError(this.name, leadId);
+      }
+    }
     const contributions = new AggregateContributions(this.definition.timeZone);
     const summaries: SummaryRow[] = [];
     const visits: VisitRow[] = [];
@@ -88,6 +113,12 @@ export class LeadFunnelProjection implements Projection {
       visits.push(...fold.visits.values());
       cases.push(...fold.cases.values());
     }
+    return { summaries, visits, cases, contributions };
+  }
+
+  /** Writes what prepare folded, in the runner's batch transaction. */
+  async write(tx: ProjectionTransaction, prepared: unknown): Promise<void> {
+    const { summaries, visits, cases, contributions } = prepared as PreparedLeadFunnel;
     await writeSummaries(tx, summaries);
     await writeVisits(tx, visits);
     await writeSlaCases(tx, cases);

@@ -1,0 +1,107 @@
+import type { Queryable } from '../../event-store/src/queryable.js';
+
+/**
+ * Tables of a new version (a blue/green rebuild, or any isolated build) shaped like the live ones, with their
+ * secondary indexes deferred.
+ *
+ * A build writes every row of every table, most of them several times (a lead's summary changes at each
+ * step). Each secondary index makes every such write dearer, and an update that changes an indexed column
+ * (the stage, the owner) cannot be a HOT update. So a build starts with what its upserts need (primary keys,
+ * unique constraints and unique indexes, i.e. the ON CONFLICT targets) and creates the other indexes once,
+ * sorted, when it has caught up and before readers switch to it (`completeVersionTables`). The template stays
+ * the live version's tables, so migrations remain the only source of columns, defaults and indexes.
+ */
+
+/** Creates `toSchema`.<table> LIKE `fromSchema`.<table> for each table: columns, defaults, constraints, identity, storage, comments; unique keys only. */
+export async function createVersionTables(db: Queryable, fromSchema: string, toSchema: string, tables: readonly string[]): Promise<void> {
+  for (const table of tables) {
+    await db.query({ text: `CREATE TABLE ${ident(toSchema)}.${ident(table)} (LIKE ${ident(fromSchema)}.${ident(table)} INCLUDING ALL EXCLUDING INDEXES)` });
+    for (const constraint of await keyConstraints(db, fromSchema, table)) {
+      await db.query({ text: `ALTER TABLE ${ident(toSchema)}.${ident(table)} ADD CONSTRAINT ${ident(constraint.name)} ${constraint.definition}` });
+    }
+    for (const index of await indexesOf(db, fromSchema, table)) {
+      if (index.unique && !index.constraint) await db.query({ text: retarget(index.definition, fromSchema, toSchema) });
+    }
+  }
+}
+
+/** Indexes of `fromSchema`'s tables that `toSchema`'s same-named tables lack (by index name). */
+export async function missingIndexes(db: Queryable, fromSchema: string, toSchema: string): Promise<IndexDefinition[]> {
+  const [wanted, present] = await Promise.all([allIndexes(db, fromSchema), allIndexes(db, toSchema)]);
+  const have = new Set(present.map((i) => i.name));
+  return wanted.filter((i) => !have.has(i.name));
+}
+
+/**
+ * Creates the indexes `toSchema` still lacks (each one sorted in a single pass) and refreshes the planner's
+ * statistics of its tables, so the first queries after the swap are planned on real numbers. Idempotent: a
+ * crash midway leaves some indexes built, and the next call builds the rest. Returns the names it created.
+ */
+export async function completeVersionTables(db: Queryable, fromSchema: string, toSchema: string, options: { maintenanceWorkMem?: string } = {}): Promise<string[]> {
+  const missing = await missingIndexes(db, fromSchema, toSchema);
+  if (missing.length > 0 && options.maintenanceWorkMem) {
+    // A session setting (this client is the caller's): bigger sorts build indexes in fewer passes.
+    await db.query({ text: `SET maintenance_work_mem = '${options.maintenanceWorkMem.replace(/[^0-9A-Za-z]/g, '')}'` });
+  }
+  for (const index of missing) await db.query({ text: retarget(index.definition, fromSchema, toSchema).replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS ') });
+  if (missing.length > 0) {
+    const { rows } = await db.query<{ name: string }>({
+      text: `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')`,
+      values: [toSchema],
+    });
+    for (const { name } of rows) await db.query({ text: `ANALYZE ${ident(toSchema)}.${ident(name)}` });
+  }
+  return missing.map((i) => i.name);
+}
+
+export interface IndexDefinition {
+  name: string;
+  table: string;
+  /** pg_get_indexdef: CREATE [UNIQUE] INDEX name ON schema.table USING ... */
+  definition: string;
+  unique: boolean;
+  /** The index backs a primary key or unique constraint (created with the constraint). */
+  constraint: boolean;
+}
+
+async function allIndexes(db: Queryable, schema: string): Promise<IndexDefinition[]> {
+  return indexesOf(db, schema, null);
+}
+
+async function indexesOf(db: Queryable, schema: string, table: string | null): Promise<IndexDefinition[]> {
+  const { rows } = await db.query<{ name: string; table: string; definition: string; unique: boolean; constraint: boolean }>({
+    text: `SELECT ic.relname AS name, tc.relname AS "table", pg_get_indexdef(i.indexrelid) AS definition, i.indisunique AS "unique",
+                  EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u')) AS "constraint"
+             FROM pg_index i
+             JOIN pg_class ic ON ic.oid = i.indexrelid
+             JOIN pg_class tc ON tc.oid = i.indrelid
+             JOIN pg_namespace n ON n.oid = tc.relnamespace
+            WHERE n.nspname = $1 AND ($2::text IS NULL OR tc.relname = $2)
+            ORDER BY tc.relname, ic.relname`,
+    values: [schema, table],
+  });
+  return rows;
+}
+
+async function keyConstraints(db: Queryable, schema: string, table: string): Promise<{ name: string; definition: string }[]> {
+  const { rows } = await db.query<{ name: string; definition: string }>({
+    text: `SELECT k.conname AS name, pg_get_constraintdef(k.oid) AS definition
+             FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relname = $2 AND k.contype IN ('p', 'u')
+            ORDER BY k.contype, k.conname`,
+    values: [schema, table],
+  });
+  return rows;
+}
+
+/** The index definition on the same-named table of `toSchema` (schema names are plain [a-z0-9_] identifiers). */
+function retarget(definition: string, fromSchema: string, toSchema: string): string {
+  const on = ` ON ${fromSchema}.`;
+  const at = definition.indexOf(on);
+  if (at < 0) throw new Error(`cannot retarget index definition to ${toSchema}: ${definition}`);
+  return `${definition.slice(0, at)} ON ${toSchema}.${definition.slice(at + on.length)}`;
+}
+
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
