@@ -37,9 +37,9 @@ export async function startTestApp(options: AppOptions = {}) {
 }
 
 /** The real API on an existing database, with or without its in-process projections. */
-export async function startApiOn(databaseUrl: string, runProjections: boolean) {
+export async function startApiOn(databaseUrl: string, runProjections: boolean, options: AppOptions = {}) {
   const config = { ...loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: String(runProjections) }), port: 0 };
-  const app: NestExpressApplication = await createApp(config);
+  const app: NestExpressApplication = await createApp(config, options);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, gql: graphqlClient(`http://127.0.0.1:${port}`) };
