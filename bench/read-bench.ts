@@ -85,6 +85,13 @@ export const REPORT_QUERIES: { name: string; query: string }[] = [
       overdue { leadId handedOffAt dueAt resolvedAt status ownerId team } } }`,
   },
   {
+    // The same report as a dashboard pages it: the groups, the overdue count and the first 100 overdue cases.
+    name: 'slaCompliance, first 100 overdue',
+    query: `{ slaCompliance(from: "${REPORT_FROM}", to: "${REPORT_TO}", granularity: MONTH, groupBy: OWNER) {
+      periods { start end groups { key met breached open compliance responseTime { ${STATS} } calendarResponseTime { ${STATS} } } }
+      overdueTotal overdue(first: 100) { leadId handedOffAt dueAt resolvedAt status ownerId team } } }`,
+  },
+  {
     name: 'sourceComparison (12 months, CHANNEL)',
     query: `{ sourceComparison(from: "${REPORT_FROM}", to: "${REPORT_TO}", dimension: CHANNEL) { key leads reached { stage count conversionToNext }
       steps { from to rate low high } overall { from to rate low high } wonValue averageDealValue timeToWin { ${STATS} } } }`,

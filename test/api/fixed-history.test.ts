@@ -443,6 +443,25 @@ describe('the fixed history (issue 3): every figure of every read query, as comp
     expect(slaCompliance.overdue).toEqual(OVERDUE);
   });
 
+  it('slaCompliance: a page of the overdue cases with overdue(first:), all of them counted by overdueTotal', async () => {
+    const page = `
+      query($from: DateTime!, $to: DateTime!, $now: DateTime, $first: Int) {
+        slaCompliance(from: $from, to: $to, granularity: MONTH, now: $now) {
+          overdueTotal
+          overdue(first: $first) { leadId caseNumber handedOffAt dueAt resolvedAt resolvedBy status ownerId team overdueBy }
+        }
+      }`;
+    expect(OVERDUE.length).toBeGreaterThan(1);
+    const one = await query(page, { from: FROM, to: TO, now: NOW, first: 1 });
+    expect(one.slaCompliance).toEqual({ overdueTotal: OVERDUE.length, overdue: OVERDUE.slice(0, 1) });
+    const none = await query(page, { from: FROM, to: TO, now: NOW, first: 0 });
+    expect(none.slaCompliance).toEqual({ overdueTotal: OVERDUE.length, overdue: [] });
+    const all = await query(page, { from: FROM, to: TO, now: NOW });
+    expect(all.slaCompliance).toEqual({ overdueTotal: OVERDUE.length, overdue: OVERDUE });
+    const bad = await app.gql(page, { from: FROM, to: TO, now: NOW, first: -1 });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+  });
+
   it('slaCompliance: the weekend and holiday hand-offs (section 3)', async () => {
     const { slaCompliance } = await query(SLA, { from: '2025-05-01T00:00:00Z', to: '2025-06-01T00:00:00Z', groupBy: 'OWNER', now: NOW });
     // May, alice: fh-04 (handed off Thu 05-22 12:00 before the holiday, due Fri 05-30 12:00, accepted 10:00: met,

@@ -95,6 +95,6 @@ export class SlaCase {
 export class SlaReport {
   @Field(() => [SlaPeriod], { description: 'Every period intersecting [from, to), in order, even when empty.' })
   periods!: SlaPeriod[];
-  @Field(() => [SlaCase], { description: 'Cases handed off in [from, to) that are unresolved and past due, oldest due first.' })
+  /** Every overdue case, oldest due first; served by the field resolver `overdue(first:)` (SlaResolver). */
   overdue!: SlaCase[];
 }
