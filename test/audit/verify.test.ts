@@ -1,7 +1,5 @@
-import { PassThrough } from 'node:stream';
+import { runLedger } from '../cli/run-ledger.js';
 import pg from 'pg';
-import { runCli } from '../../apps/cli/src/cli.js';
-import { CliContext } from '../../apps/cli/src/cli-context.js';
 import { canonicalEvent, eventHash } from '../../libs/event-store/src/canonical-json.js';
 import { PostgresEventStore } from '../../libs/event-store/src/postgres-event-store.js';
 import { recordHandedOffLead, startTestApp } from '../api/test-app.js';
@@ -17,23 +15,8 @@ const VERIFY_LEAD = `query($id: ID!) { verifyLead(id: $id) { ${VERIFICATION} } }
 const VERIFY_LEDGER = `{ verifyLedger { ${VERIFICATION} } }`;
 
 /** Runs the CLI in this process against `databaseUrl`, its output captured. */
-async function cli(argv: string[], databaseUrl: string, signal: AbortSignal = new AbortController().signal) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const collect = (stream: PassThrough) => {
-    const chunks: string[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
-    return () => chunks.join('');
-  };
-  const stdout = collect(out);
-  const stderr = collect(err);
-  const code = await runCli(argv, {
-    env: { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
-    stdout: out,
-    stderr: err,
-    ctxFactory: (config) => new CliContext(config, signal, out, err as unknown as NodeJS.WriteStream),
-  });
-  return { code, stdout: stdout(), stderr: stderr() };
+function cli(argv: string[], databaseUrl: string, signal?: AbortSignal) {
+  return runLedger(argv, { DATABASE_URL: databaseUrl }, signal);
 }
 
 describe('verifyLead, verifyLedger and `ledger verify`', () => {

@@ -1,32 +1,15 @@
+import { runLedger } from './run-ledger.js';
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { findFreePort, startEmbeddedPostgres } from '../../libs/event-store/src/embedded-postgres.js';
-import { runCli } from '../../apps/cli/src/cli.js';
-import { CliContext } from '../../apps/cli/src/cli-context.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /** Runs the CLI in this process with its output captured. */
-async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const text = (s: PassThrough) => {
-    const chunks: string[] = [];
-    s.on('data', (c: Buffer) => chunks.push(c.toString()));
-    return () => chunks.join('');
-  };
-  const stdout = text(out);
-  const stderr = text(err);
-  const code = await runCli(argv, {
-    env: { ...env, LOG_LEVEL: 'warn' },
-    stdout: out,
-    stderr: err,
-    ctxFactory: (config) => new CliContext(config, new AbortController().signal, out, err as unknown as NodeJS.WriteStream),
-  });
-  return { code, stdout: stdout(), stderr: stderr() };
+function cli(argv: string[], env: Record<string, string | undefined> = {}) {
+  return runLedger(argv, env);
 }
 
 describe('ledger CLI', () => {

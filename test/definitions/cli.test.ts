@@ -1,10 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import pg from 'pg';
-import { runCli } from '../../apps/cli/src/cli.js';
-import { CliContext } from '../../apps/cli/src/cli-context.js';
+import { runLedger } from '../cli/run-ledger.js';
 import { PostgresEventStore } from '../../libs/event-store/src/postgres-event-store.js';
 import { appendHistories, leadHistories } from '../projections/blue-green-helpers.js';
 import { storeKind } from '../projections/helpers.js';
@@ -15,27 +13,17 @@ import { event } from '../../libs/domain/src/lead/lead.test-kit.js';
 
 /** `ledger definition ...` and `ledger rebuild`, run in-process (runCli) on a test database with no API or worker. */
 
-function collector() {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  return { stream, text: () => text };
-}
-
 describe(`ledger definition / rebuild on ${storeKind} PostgreSQL`, () => {
   let database: TestDatabase;
   let dir: string;
   let pool: pg.Pool;
-  const savedUrl = process.env.DATABASE_URL;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    process.env.DATABASE_URL = database.url;
     dir = await mkdtemp(path.join(tmpdir(), 'ledger-cli-'));
     pool = new pg.Pool({ connectionString: database.url, max: 3 });
   });
   afterAll(async () => {
-    process.env.DATABASE_URL = savedUrl;
     await pool?.end();
     await database?.drop();
     await rm(dir, { recursive: true, force: true });
@@ -43,18 +31,10 @@ describe(`ledger definition / rebuild on ${storeKind} PostgreSQL`, () => {
 
   /** Runs `ledger <argv>`; its exit code and what the command printed on stdout and stderr. */
   async function ledger(...argv: string[]) {
-    const out = collector();
-    const err = collector();
-    // runCli reports refusals on process.stderr itself: capture them too.
-    const write = process.stderr.write;
-    process.stderr.write = ((chunk: string | Uint8Array) => err.stream.write(chunk)) as typeof process.stderr.write;
-    try {
-      const code = await runCli(argv, (config) => new CliContext(config, new AbortController().signal, out.stream, err.stream as unknown as NodeJS.WriteStream));
-      return { code, out: out.text(), err: err.text() };
-    } finally {
-      process.stderr.write = write;
-    }
+    const run = await runLedger(argv, { DATABASE_URL: database.url });
+    return { code: run.code, out: run.stdout, err: run.stderr };
   }
+
 
   async function file(name: string, content: unknown): Promise<string> {
     const target = path.join(dir, name);

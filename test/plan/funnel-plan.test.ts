@@ -1,6 +1,4 @@
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../apps/cli/src/cli.js';
-import { CliContext } from '../../apps/cli/src/cli-context.js';
+import { runLedger } from '../cli/run-ledger.js';
 import type { FunnelDefinition } from '../../libs/domain/src/index.js';
 import { FIXED_HISTORY, fixedHistoryDefinition, recordFixedHistory } from '../fixtures/fixed-history.js';
 import { startTestApp } from '../api/test-app.js';
@@ -99,23 +97,8 @@ const ROWS_EXPECTED = [
 ];
 
 /** Runs the CLI in this process against `databaseUrl`, its output captured. */
-async function cli(argv: string[], databaseUrl: string) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const collect = (stream: PassThrough) => {
-    const chunks: string[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
-    return () => chunks.join('');
-  };
-  const stdout = collect(out);
-  const stderr = collect(err);
-  const code = await runCli(argv, {
-    env: { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
-    stdout: out,
-    stderr: err,
-    ctxFactory: (config) => new CliContext(config, new AbortController().signal, out, err as unknown as NodeJS.WriteStream),
-  });
-  return { code, stdout: stdout(), stderr: stderr() };
+function cli(argv: string[], databaseUrl: string) {
+  return runLedger(argv, { DATABASE_URL: databaseUrl });
 }
 
 describe('funnelPlan: plan vs actual over the fixed history', () => {

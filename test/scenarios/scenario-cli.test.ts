@@ -1,9 +1,7 @@
+import { runLedger } from '../cli/run-ledger.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../apps/cli/src/cli.js';
-import { CliContext } from '../../apps/cli/src/cli-context.js';
 import { FIXED_HISTORY, recordFixedHistory } from '../fixtures/fixed-history.js';
 import { startTestApp } from '../api/test-app.js';
 
@@ -13,23 +11,8 @@ import { startTestApp } from '../api/test-app.js';
  * --sla-working-days 3; its differences with the live views are those of test/api/fixed-history.md section 12.7.
  */
 
-async function cli(argv: string[], databaseUrl: string, signal = new AbortController().signal) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const collect = (s: PassThrough) => {
-    const chunks: string[] = [];
-    s.on('data', (c: Buffer) => chunks.push(c.toString()));
-    return () => chunks.join('');
-  };
-  const stdout = collect(out);
-  const stderr = collect(err);
-  const code = await runCli(argv, {
-    env: { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
-    stdout: out,
-    stderr: err,
-    ctxFactory: (config) => new CliContext(config, signal, out, err as unknown as NodeJS.WriteStream),
-  });
-  return { code, stdout: stdout(), stderr: stderr() };
+function cli(argv: string[], databaseUrl: string, signal?: AbortSignal) {
+  return runLedger(argv, { DATABASE_URL: databaseUrl }, signal);
 }
 
 describe('ledger scenario run | list | show | compare | delete', () => {

@@ -8,6 +8,7 @@ import { describeError, isRetryable } from './failures.js';
 import { LeaderConnection } from './leadership.js';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
+import { dropSchema, ident, inTransaction as inSqlTransaction } from './sql.js';
 import { completeVersionTables, createVersionTables } from './version-tables.js';
 import { activeVersionOf, versionTables } from './versions.js';
 
@@ -429,44 +430,12 @@ async function lockBuild(client: pg.PoolClient, id: string): Promise<IsolatedBui
   return rows[0]?.status ?? null;
 }
 
-async function dropSchema(client: pg.PoolClient, schema: string): Promise<void> {
-  const exists = await client.query({ text: 'SELECT 1 FROM pg_namespace WHERE nspname = $1', values: [schema] });
-  if (exists.rowCount === 0) return;
-  for (const table of await versionTables(client, schema)) await client.query(`DROP TABLE ${ident(schema)}.${ident(table)}`);
-  await client.query(`DROP SCHEMA ${ident(schema)}`);
-}
-
-/** BEGIN; work says COMMIT or ROLLBACK; ROLLBACK on error (rethrown; a non-SQL failure destroys the client). */
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<{ rollback: boolean; value: T }>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (error: Error) => (broken = error);
-  client.on('error', onError);
-  try {
-    await client.query('BEGIN');
-    try {
-      const outcome = await work(client);
-      await client.query(outcome.rollback ? 'ROLLBACK' : 'COMMIT');
-      return outcome.value;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  } catch (error) {
-    if (typeof (error as { code?: unknown } | null)?.code !== 'string' || !/^[0-9A-Z]{5}$/.test((error as { code: string }).code)) {
-      if (!(error instanceof IsolatedBuildNotFoundError) && !(error instanceof IsolatedBuildRunningError)) broken ??= error instanceof Error ? error : new Error(String(error));
-    }
-    throw error;
-  } finally {
-    client.removeListener('error', onError);
-    client.release(broken);
-  }
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+
+/** inTransaction that keeps the session after the module's own refusals (they are thrown before any harm). */
+function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<{ rollback: boolean; value: T }>): Promise<T> {
+  return inSqlTransaction(pool, work, (error) => error instanceof IsolatedBuildNotFoundError || error instanceof IsolatedBuildRunningError);
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../event-store/src/queryable.js';
+import { ident } from './sql.js';
 
 /**
  * Tables of a new version (a blue/green rebuild, or any isolated build) shaped like the live ones, with their
@@ -102,6 +103,3 @@ function retarget(definition: string, fromSchema: string, toSchema: string): str
   return `${definition.slice(0, at)} ON ${toSchema}.${definition.slice(at + on.length)}`;
 }
 
-function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { dropSchema, ident, inTransaction } from './sql.js';
 import { completeVersionTables, createVersionTables } from './version-tables.js';
 import type { Queryable } from '../../event-store/src/queryable.js';
 import { withSchemaHint } from './checkpoints.js';
@@ -356,41 +357,3 @@ async function abandonInTransaction(client: pg.PoolClient, building: ProjectionV
   await dropSchema(client, building.schema);
 }
 
-async function dropSchema(client: pg.PoolClient, schema: string): Promise<void> {
-  const exists = await client.query({ text: 'SELECT 1 FROM pg_namespace WHERE nspname = $1', values: [schema] });
-  if (exists.rowCount === 0) return;
-  for (const table of await versionTables(client, schema)) await client.query(`DROP TABLE ${ident(schema)}.${ident(table)}`);
-  await client.query(`DROP SCHEMA ${ident(schema)}`);
-}
-
-/** BEGIN; work says COMMIT or ROLLBACK; ROLLBACK on error (rethrown; a connection-level failure destroys the client). */
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<{ rollback: boolean; value: T }>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (error: Error) => (broken = error);
-  client.on('error', onError);
-  try {
-    await client.query('BEGIN');
-    try {
-      const outcome = await work(client);
-      await client.query(outcome.rollback ? 'ROLLBACK' : 'COMMIT');
-      return outcome.value;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  } catch (error) {
-    // A database error (SQLSTATE) leaves the session usable; anything else may not have.
-    if (typeof (error as { code?: unknown } | null)?.code !== 'string' || !/^[0-9A-Z]{5}$/.test((error as { code: string }).code)) {
-      broken ??= error instanceof Error ? error : new Error(String(error));
-    }
-    throw error;
-  } finally {
-    client.removeListener('error', onError);
-    client.release(broken);
-  }
-}
-
-function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}

@@ -64,7 +64,7 @@ export const importCommand: CliCommand = {
     if (batchEvents !== undefined && (!Number.isInteger(batchEvents) || batchEvents < 1 || batchEvents > 50_000)) throw new UsageError('--batch-events takes a whole number from 1 to 50000');
 
     const service = await ctx.get(ImportService);
-    const progress = new ProgressBar({ label: `import ${path.basename(file)}`, unit: 'rows', silent: args.json });
+    const progress = new ProgressBar({ label: `import ${path.basename(file)}`, unit: 'rows', silent: args.json, stream: ctx.err });
     let report: FileImportReport;
     try {
       report = await service.importFile(file, {

@@ -30,7 +30,7 @@ const POLL_MS = 250;
 export async function waitForSwap(ctx: CliContext, target: ProjectionVersion, options: { json: boolean }): Promise<void> {
   const storage = await ctx.storage();
   const pool = storage.pool;
-  const progress = new ProgressBar({ label: `${target.projection} v${target.version}`, unit: 'events', silent: options.json });
+  const progress = new ProgressBar({ label: `${target.projection} v${target.version}`, unit: 'events', silent: options.json, stream: ctx.err });
   let supervisor: ProjectionSupervisor | null = null;
   let leaderless: number | null = null;
   let last = { done: 0, total: 0 };

@@ -117,7 +117,7 @@ export const scenarioRunCommand: CliCommand = {
     const scenarios = await ctx.get(ScenarioService);
     const build = await refusalsAsExitCodes(() => scenarios.create(name, document, who()));
     if (!args.json) ctx.warn(`Scenario ${build.id} (${build.definitionRef}): replaying ${build.totalEvents.toLocaleString('en-US')} events`);
-    const progress = new ProgressBar({ label: `scenario ${build.id}`, unit: 'events', silent: args.json });
+    const progress = new ProgressBar({ label: `scenario ${build.id}`, unit: 'events', silent: args.json, stream: ctx.err });
     let done = 0;
     const outcome = await scenarios.replay(build, {
       signal: ctx.signal,
