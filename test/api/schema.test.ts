@@ -89,4 +89,31 @@ describe('the GraphQL schema', () => {
     expect(timeline.type.toString()).toBe('[LeadEvent!]!');
     expect(timeline.args.map((a: any) => `${a.name}: ${a.type}`)).toEqual(['definition: String']);
   });
+
+  it('has the contract\'s funnel definitions, replay and read-query arguments', () => {
+    const query = schema.getQueryType()!.getFields();
+    const mutation = schema.getMutationType()!.getFields();
+    const fieldTypes = (typeName: string) =>
+      Object.fromEntries(Object.values((schema.getType(typeName) as any).getFields()).map((f: any) => [f.name, f.type.toString()]));
+    const args = (field: any) => Object.fromEntries(field.args.map((a: any) => [a.name, a.type.toString()]));
+
+    expect(query.funnelDefinitions.type.toString()).toBe('[FunnelDefinition!]!');
+    expect(fieldTypes('FunnelDefinition')).toMatchObject({ name: 'String!', version: 'Int!', active: 'Boolean!', document: 'JSON!', publishedAt: 'DateTime' });
+    expect(args(mutation.publishFunnelDefinition)).toMatchObject({ document: 'JSON!' });
+    expect(args(mutation.activateFunnelDefinition)).toMatchObject({ name: 'String!', version: 'Int!' });
+
+    expect(args(mutation.runScenario)).toEqual({ input: 'RunScenarioInput!' });
+    expect(fieldTypes('RunScenarioInput')).toMatchObject({ name: 'String!', definition: 'JSON!' });
+    expect(mutation.runScenario.type.toString()).toBe('Scenario!');
+    expect(fieldTypes('Scenario')).toMatchObject({
+      id: 'ID!', name: 'String!', progress: 'Float!', processedEvents: 'Int!', totalEvents: 'Int!', definition: 'JSON!', startedAt: 'DateTime!', finishedAt: 'DateTime',
+    });
+    expect(Object.keys(fieldTypes('Scenario'))).toContain('status');
+    expect(args(query.scenario)).toEqual({ id: 'ID!' });
+    expect(args(query.compareScenarios)).toMatchObject({ baseline: 'ID', candidate: 'ID!', from: 'DateTime!', to: 'DateTime!', granularity: 'Granularity!' });
+
+    for (const name of ['waterfall', 'funnelCohorts', 'slaCompliance', 'sourceComparison']) {
+      expect(args(query[name])).toMatchObject({ definition: 'String', scenarioId: 'ID', asOf: 'DateTime' });
+    }
+  });
 });
