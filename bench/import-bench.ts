@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { storeImportSink } from '../apps/api/src/import/import.service.js';
-import { PostgresEventStore, uuidv7, type NewEvent } from '../libs/event-store/src/index.js';
+import { uuidv7, type NewEvent } from '../libs/event-store/src/index.js';
 import { ndjsonFileSource, runImport } from '../libs/import/src/index.js';
 import { BARE_TABLE_SQL, quiesce, rawCopy } from './append-bench.js';
-import { connectClient, storeLog } from './db.js';
+import { connectClient } from './db.js';
 import type { BenchBatch } from './payload.js';
 
 /**
@@ -136,10 +136,9 @@ export async function runImportBench(databaseUrl: string, options: ImportBenchOp
   const { leads, runs, seed, log } = options;
   const dir = await mkdtemp(path.join(tmpdir(), 'fl-bench-import-'));
   const client = await connectClient(databaseUrl);
-  // Like the API: a pool for the store (the import keeps up to two batches in flight), one client for COPY.
+  // Like the API: a pool for the import (it keeps up to two batches in flight), one client for COPY.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, application_name: 'funnel-ledger-bench-import' });
   pool.on('error', () => undefined);
-  const store = new PostgresEventStore(pool, { log: storeLog });
   try {
     await client.query(BARE_TABLE_SQL);
     const results: ImportRun[] = [];
@@ -161,7 +160,7 @@ export async function runImportBench(databaseUrl: string, options: ImportBenchOp
         import: async () => {
           await quiesce(client);
           const start = performance.now();
-          const report = await runImport(ndjsonFileSource(file, { encoding: 'utf-8', timeZone: 'UTC', undatedAt: null }), storeImportSink(store, pool, { type: 'import', id: 'bench' }, uuidv7()), {
+          const report = await runImport(ndjsonFileSource(file, { encoding: 'utf-8', timeZone: 'UTC', undatedAt: null }), storeImportSink(pool, { type: 'import', id: 'bench' }, uuidv7()), {
             now: new Date(),
             defaultCurrency: 'EUR',
           });
@@ -191,7 +190,6 @@ export async function runImportBench(databaseUrl: string, options: ImportBenchOp
       pass: importEventsPerSecond >= IMPORT_TARGET_EVENTS_PER_SECOND,
     };
   } finally {
-    await store.close();
     await pool.end();
     await client.end().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });

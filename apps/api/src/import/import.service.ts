@@ -9,7 +9,6 @@ import {
   DEFAULT_NOTIFY_CHANNEL,
   prepareAppendMany,
   withStaleOrderRetries,
-  type EventStore,
   type PreparedAppendMany,
   type Queryable,
 } from '../../../../libs/event-store/src/index.js';
@@ -37,9 +36,10 @@ import {
   type PresetName,
   type StoredLeadEvent,
 } from '../../../../libs/import/src/index.js';
+import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from '../../../../libs/event-store/src/rows.js';
 import type { AppConfig } from '../config/app-config.js';
 import { LedgerStorage } from '../storage/ledger-storage.js';
-import { APP_CONFIG, EVENT_STORE } from '../storage/storage.module.js';
+import { APP_CONFIG } from '../storage/storage.module.js';
 
 export interface ImportFileOptions {
   /** A built-in source; default from the extension (.ndjson/.jsonl: ndjson, .csv: generic-csv). */
@@ -81,7 +81,6 @@ export const MAX_BATCH_EVENTS = 5_000;
 @Injectable()
 export class ImportService {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LedgerStorage) private readonly storage: LedgerStorage,
   ) {}
@@ -146,24 +145,35 @@ export class ImportService {
   }
 
   private sink(actor: Actor, correlationId: string): ImportSink {
-    return storeImportSink(this.store, this.storage.pool, actor, correlationId);
+    return storeImportSink(this.storage.pool, actor, correlationId);
   }
 }
 
 /**
- * The store behind an import: which leads exist (one query per batch), and multi-stream appends (one
+ * The store behind an import: which leads exist and what they hold (two queries per batch), and multi-stream appends (one
  * transaction per batch, retried like the store's own appends after a stale transaction order). Documents are
  * prepared apart from the write so that the engine prepares the next batch while one is written. Exported for
  * the bench, which drives an import without the Nest application.
  */
-export function storeImportSink(store: EventStore, pool: Queryable, actor: Actor, correlationId: string): ImportSink<PreparedAppendMany> {
+export function storeImportSink(pool: Queryable, actor: Actor, correlationId: string): ImportSink<PreparedAppendMany> {
   const metadata = { actor, correlationId, causationId: null };
   return {
     stored: async (leadIds) => {
       const stored = new Map<string, StoredLeadEvent[]>();
       // Most leads of an import are new: one query finds the few that have a stream, only those are read.
+      // ...and one more reads all their events (not a query per lead: a re-import finds every lead stored).
       const { rows } = await pool.query<{ stream_id: string }>({ text: 'SELECT stream_id FROM streams WHERE stream_id = ANY ($1::text[])', values: [leadIds] });
-      for (const { stream_id } of rows) stored.set(stream_id, await store.readStream(stream_id));
+      if (rows.length === 0) return stored;
+      const { rows: events } = await pool.query<EventRow>({
+        text: `SELECT ${EVENT_COLUMNS} FROM events e WHERE e.stream_id = ANY ($1::text[]) ORDER BY e.stream_id, e.revision`,
+        values: [rows.map((r) => r.stream_id)],
+      });
+      for (const row of events) {
+        const event = toRecordedEvent(row);
+        const list = stored.get(event.streamId);
+        if (list) list.push(event);
+        else stored.set(event.streamId, [event]);
+      }
       return stored;
     },
     prepare: (leads: readonly ImportLead[]) =>
