@@ -143,6 +143,26 @@ export async function isolatedBuilds(db: Queryable, kind: IsolatedBuildKind, sta
   return rows.map(toBuild);
 }
 
+/**
+ * Waits (at most `limitMs`) until every transaction that was running when it was called has ended. The feed's
+ * head is guarded: it stops before the oldest transaction still in flight, so right after a write, a concurrent
+ * transaction (a projection's batch, say) can hold the newest committed events back for a moment. A build's
+ * target is taken after this wait, so it holds every write acknowledged before the build was asked for. A
+ * transaction open for longer than the limit only holds back what it holds back (totalEvents says what is in).
+ */
+async function awaitTransactionsBefore(pool: pg.Pool, limitMs: number): Promise<void> {
+  const { rows } = await pool.query<{ xmax: string }>(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`);
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const { rows: now } = await pool.query<{ settled: boolean }>({
+      text: `SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::xid8 AS settled`,
+      values: [rows[0]!.xmax],
+    });
+    if (now[0]!.settled || Date.now() >= deadline) return;
+    await sleep(10);
+  }
+}
+
 export interface CreateIsolatedBuildSpec {
   kind: IsolatedBuildKind;
   /** The projection whose tables are copied (its live version's schema is `sourceSchema`). */
@@ -154,6 +174,8 @@ export interface CreateIsolatedBuildSpec {
   definitionRef: string;
   /** AS_OF: replay only the events recorded at or before this instant. */
   asOf?: Date | null;
+  /** How long to wait for transactions in flight to end before taking the target (ms, default 5000). */
+  settleMs?: number;
   createdBy?: string | null;
 }
 
@@ -170,6 +192,7 @@ export async function createIsolatedBuild(pool: pg.Pool, spec: CreateIsolatedBui
   const schema = `${spec.kind === 'SCENARIO' ? 'scenario' : 'asof'}_${id}`;
   const checkpoint = `${ISOLATED_CHECKPOINT_PREFIX}${id}`;
   const asOf = spec.asOf ?? null;
+  await awaitTransactionsBefore(pool, spec.settleMs ?? 5000);
   return inTransaction(pool, async (client) => {
     const { rows: heads } = await client.query<{ transaction_id: string; global_position: string }>(
       `SELECT e.transaction_id::text AS transaction_id, e.global_position::text AS global_position FROM events e

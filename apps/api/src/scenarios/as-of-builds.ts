@@ -5,6 +5,7 @@ import {
   activeVersionOf,
   createIsolatedBuild,
   deleteIsolatedBuild,
+  IsolatedBuildNotFoundError,
   isolatedBuild,
   isolatedBuilds,
   touchIsolatedBuild,
@@ -149,6 +150,8 @@ export class AsOfBuilds {
         await deleteIsolatedBuild(this.storage.pool, build.id, { lockTimeoutMs: 1000 });
         dropped.push(build.id);
       } catch (error) {
+        // Another eviction (a concurrent query's) dropped it first: nothing to report.
+        if (error instanceof IsolatedBuildNotFoundError) continue;
         this.logger.warn(`dropping as-of build ${build.id} failed (retried after the next build): ${error instanceof Error ? error.message : String(error)}`);
       }
     }
