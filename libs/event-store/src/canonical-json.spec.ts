@@ -81,4 +81,26 @@ describe('canonicalJson against a reference implementation', () => {
       { numRuns: 500 },
     );
   });
+
+  it('writes an event exactly as canonicalJson writes its seven hashed fields (the fast path of every append)', () => {
+    const text = fc.string({ unit: 'binary' });
+    fc.assert(
+      fc.property(
+        fc.record({
+          data: fc.jsonValue({ maxDepth: 3 }),
+          eventId: text,
+          metadata: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.dictionary(text, fc.jsonValue({ maxDepth: 1 }))),
+          occurredAt: fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+          schemaVersion: fc.integer({ min: 1, max: 2_147_483_647 }),
+          streamId: text,
+          type: text,
+        }),
+        (event) => {
+          const { data, eventId, metadata, occurredAt, schemaVersion, streamId, type } = event;
+          expect(canonicalEvent(event)).toBe(canonicalJson({ data, eventId, metadata, occurredAt: occurredAt.toISOString(), schemaVersion, streamId, type }));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -37,6 +37,8 @@ export interface MappedRow {
   notes: string[];
 }
 
+const NEWLINE = Buffer.from('\n');
+
 /** Namespace of import event ids (a UUID v5 namespace: ids are SHA-1 name-based, RFC 9562 section 5.5). */
 const NAMESPACE = Buffer.from('6f1c3c52-8a57-4d3e-9d7c-0b7e4a6a1f10'.replace(/-/g, ''), 'hex');
 
@@ -46,7 +48,17 @@ const NAMESPACE = Buffer.from('6f1c3c52-8a57-4d3e-9d7c-0b7e4a6a1f10'.replace(/-/
  * (another file, rows reordered or added) gives the same id, so it is recognised as already imported.
  */
 export function importEventId(source: string, leadId: string, rowContent: unknown, index: number): string {
-  const hash = createHash('sha1').update(NAMESPACE).update(`${source}\n${leadId}\n${index}\n${canonicalJson(rowContent)}`, 'utf8').digest();
+  // The same bytes as one `${source}\n${leadId}\n${index}\n${canonical}` text, without building that text.
+  const hash = createHash('sha1')
+    .update(NAMESPACE)
+    .update(source, 'utf8')
+    .update(NEWLINE)
+    .update(leadId, 'utf8')
+    .update(NEWLINE)
+    .update(String(index), 'utf8')
+    .update(NEWLINE)
+    .update(canonicalJson(rowContent), 'utf8')
+    .digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
