@@ -1,4 +1,4 @@
-import { canonicalEvent } from './canonical-json.js';
+import { canonicalEvent, canonicalJson } from './canonical-json.js';
 import {
   ConcurrencyConflictError,
   type AppendOptions,
@@ -39,11 +39,20 @@ export function prepareAppend(streamId: string, events: NewEvent[], options: App
   if (idempotencyKey !== null && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0)) {
     throw new InvalidAppendError(`The idempotency key of an append to stream ${streamId} must be a non-empty string`);
   }
-  const normalized = events.map((event, index) => normalizeEvent(streamId, event, index, idempotencyKey));
-  return { streamId, expected, idempotencyKey, events: normalized, documents: normalized.map(canonicalEvent) };
+  // Events of one append usually share one metadata object (an import, a command): normalize it, and write its
+  // canonical JSON, once per distinct object of this call.
+  const metadataOf = new Map<unknown, EventMetadata>();
+  const metadataText = new Map<EventMetadata, string>();
+  const normalized = events.map((event, index) => normalizeEvent(streamId, event, index, idempotencyKey, metadataOf));
+  const documents = normalized.map((event) => {
+    let text = metadataText.get(event.metadata);
+    if (text === undefined) metadataText.set(event.metadata, (text = canonicalJson(event.metadata)));
+    return canonicalEvent(event, text);
+  });
+  return { streamId, expected, idempotencyKey, events: normalized, documents };
 }
 
-function normalizeEvent(streamId: string, event: NewEvent, index: number, idempotencyKey: string | null) {
+function normalizeEvent(streamId: string, event: NewEvent, index: number, idempotencyKey: string | null, metadataOf = new Map<unknown, EventMetadata>()) {
   const where = `event #${index + 1} of the append to stream ${streamId}`;
   if (typeof event?.type !== 'string' || event.type.length === 0) throw new InvalidAppendError(`The type of ${where} must be a non-empty string`);
   if (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1 || event.schemaVersion > 2_147_483_647) {
@@ -57,16 +66,20 @@ function normalizeEvent(streamId: string, event: NewEvent, index: number, idempo
   if (event.data === undefined) throw new InvalidAppendError(`The data of ${where} is undefined (use null for no data)`);
   const eventId = event.eventId === undefined ? uuidv7() : event.eventId.toLowerCase();
   if (!UUID.test(eventId)) throw new InvalidAppendError(`The eventId of ${where} is not a UUID: ${event.eventId}`);
-  const { actor, correlationId, causationId } = event.metadata ?? ({} as NewEvent['metadata']);
-  if (!actor || !ACTOR_TYPES.has(actor.type) || typeof actor.id !== 'string') {
-    throw new InvalidAppendError(`The metadata.actor of ${where} must be { type: 'user' | 'system' | 'import', id: string }`);
+  let metadata = metadataOf.get(event.metadata);
+  if (metadata === undefined) {
+    const { actor, correlationId, causationId } = event.metadata ?? ({} as NewEvent['metadata']);
+    if (!actor || !ACTOR_TYPES.has(actor.type) || typeof actor.id !== 'string') {
+      throw new InvalidAppendError(`The metadata.actor of ${where} must be { type: 'user' | 'system' | 'import', id: string }`);
+    }
+    metadata = {
+      ...event.metadata,
+      correlationId: correlationId ?? null,
+      causationId: causationId ?? null,
+      idempotencyKey,
+    };
+    metadataOf.set(event.metadata, metadata);
   }
-  const metadata: EventMetadata = {
-    ...event.metadata,
-    correlationId: correlationId ?? null,
-    causationId: causationId ?? null,
-    idempotencyKey,
-  };
   return { eventId, streamId, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata, occurredAt: event.occurredAt };
 }
 

@@ -122,7 +122,7 @@ export interface HashedEventFields {
 }
 
 /** The canonical document of an event, as hashed by fl_append_events and recomputed by the verifier. */
-export function canonicalEvent(event: HashedEventFields): string {
+export function canonicalEvent(event: HashedEventFields, metadataText?: string): string {
   const { data, eventId, metadata, occurredAt, schemaVersion, streamId, type } = event;
   // canonicalJson of the object below, written without building it and sorting its keys (they are fixed and
   // already in order): every append pays this. Anything unusual takes the general path.
@@ -130,7 +130,8 @@ export function canonicalEvent(event: HashedEventFields): string {
     const parts: string[] = ['{"data":'];
     if (writeInto(parts, data)) {
       parts.push(',"eventId":', quote(eventId), ',"metadata":');
-      if (writeInto(parts, metadata)) {
+      // metadataText: canonicalJson(metadata), already written by the caller for events sharing it.
+      if (metadataText !== undefined ? (parts.push(metadataText), true) : writeInto(parts, metadata)) {
         parts.push(',"occurredAt":"', occurredAt.toISOString(), '","schemaVersion":');
         writeInto(parts, schemaVersion);
         parts.push(',"streamId":', quote(streamId), ',"type":', quote(type), '}');

@@ -87,31 +87,44 @@ export interface FileSourceOptions extends MapperOptions {
   encoding: string;
 }
 
-/** `{"leadId":"<id without escapes>",` at the very start of a line. */
-const LEADING_LEAD_ID = /^\{"leadId":"([^"\\]*)",/;
+const LEADING = '{"leadId":"';
+
+/**
+ * The id of `{"leadId":"<id without escapes>",...` at the very start of a line (as exports write it; null for an
+ * empty id), undefined when the line does not start so. String searches, not a regular expression: pass 1 runs
+ * it on every line.
+ */
+function leadingLeadId(text: string): string | null | undefined {
+  if (!text.startsWith(LEADING)) return undefined;
+  const end = text.indexOf('"', LEADING.length);
+  if (end < 0 || text.charCodeAt(end + 1) !== 44 /* , */) return undefined;
+  const id = text.slice(LEADING.length, end);
+  if (id.includes('\\')) return undefined; // an escape: the full parse reads it
+  return id.trim() || null;
+}
 
 /** An NDJSON file: one event per line. */
 export function ndjsonFileSource(file: string, options: FileSourceOptions): ImportSource {
-  const lines = async function* (): AsyncGenerator<[string, number]> {
+  // Every line of the file in order, blank ones included (consumers count them: row numbers are line numbers).
+  const lines = async function* (): AsyncGenerator<string> {
     let rest = '';
-    let line = 0;
     for await (const text of decodedChunks(file, options.encoding)) {
       const parts = (rest + text).split('\n');
       rest = parts.pop()!;
-      for (const part of parts) yield [part.endsWith('\r') ? part.slice(0, -1) : part, ++line];
+      for (const part of parts) yield part.endsWith('\r') ? part.slice(0, -1) : part;
     }
-    if (rest !== '') yield [rest, ++line];
+    if (rest !== '') yield rest;
   };
   return {
     name: NDJSON_SOURCE,
     traps: [],
     async *scan() {
-      for await (const [text] of lines()) {
+      for await (const text of lines()) {
         if (text.trim() === '') continue;
         // Pass 1 only needs the lead id: a line that starts with it (as exports write it) is not parsed twice.
-        const quick = LEADING_LEAD_ID.exec(text);
-        if (quick) {
-          yield quick[1]!.trim() || null;
+        const quick = leadingLeadId(text);
+        if (quick !== undefined) {
+          yield quick;
           continue;
         }
         let leadId: string | null = null;
@@ -126,7 +139,9 @@ export function ndjsonFileSource(file: string, options: FileSourceOptions): Impo
     },
     async *rows() {
       let sequence = 0;
-      for await (const [text, line] of lines()) {
+      let line = 0;
+      for await (const text of lines()) {
+        line++;
         const mapped = mapNdjsonLine(text, line, sequence++, options.timeZone);
         if (mapped) yield mapped;
       }

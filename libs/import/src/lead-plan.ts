@@ -162,7 +162,9 @@ function toCommand(source: SourceEvent): LeadCommand | { problem: RowProblem } {
 }
 
 function fieldName(source: SourceEvent, field: string): string {
-  const column = source.fieldSources?.[field];
+  const column =
+    source.fieldSources?.[field] ??
+    (source.dataPrefix !== undefined && Object.prototype.hasOwnProperty.call(source.data, field) ? `${source.dataPrefix}${field}` : undefined);
   return column && column !== field ? `${column} (${field})` : field;
 }
 

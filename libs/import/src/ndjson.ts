@@ -58,14 +58,11 @@ export function mapNdjsonEvent(value: unknown, row: number, sequence: number, ti
   if (typeof data !== 'object' || data === null || Array.isArray(data)) fail('data', 'data must be a JSON object with the event\'s fields');
   if (problems.length > 0 || leadId === null || occurredAt === null || !isLeadEventType(type)) return { row, leadId, events: [], problems, notes: [] };
   const fields = data as Record<string, unknown>;
-  const fieldSources: Record<string, string> = {};
-  for (const key of Object.keys(fields)) fieldSources[key] = `data.${key}`;
-  fieldSources.occurredAt = 'occurredAt';
   const identity = { leadId, type, occurredAt: input.occurredAt, data: fields };
   return {
     row,
     leadId,
-    events: [{ leadId, row, sequence, type, occurredAt, data: fields, eventId: importEventId(NDJSON_SOURCE, leadId, identity, 0), fieldSources }],
+    events: [{ leadId, row, sequence, type, occurredAt, data: fields, eventId: importEventId(NDJSON_SOURCE, leadId, identity, 0), dataPrefix: 'data.' }],
     problems: [],
     notes: [],
   };

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as cryptoHash } from 'node:crypto';
 import { canonicalJson } from '../../event-store/src/canonical-json.js';
 import type { LeadEventType } from '../../domain/src/index.js';
 
@@ -25,6 +25,8 @@ export interface SourceEvent {
   eventId: string;
   /** Event field -> source column it was read from, so problems name what the user can fix. */
   fieldSources?: Record<string, string>;
+  /** Instead of fieldSources (NDJSON): the fields of `data` came from `<dataPrefix><field>`, e.g. 'data.amount'. */
+  dataPrefix?: string;
 }
 
 /** What a source row turned into: its events, or why it could not be read. */
@@ -37,8 +39,6 @@ export interface MappedRow {
   notes: string[];
 }
 
-const NEWLINE = Buffer.from('\n');
-
 /** Namespace of import event ids (a UUID v5 namespace: ids are SHA-1 name-based, RFC 9562 section 5.5). */
 const NAMESPACE = Buffer.from('6f1c3c52-8a57-4d3e-9d7c-0b7e4a6a1f10'.replace(/-/g, ''), 'hex');
 
@@ -48,17 +48,8 @@ const NAMESPACE = Buffer.from('6f1c3c52-8a57-4d3e-9d7c-0b7e4a6a1f10'.replace(/-/
  * (another file, rows reordered or added) gives the same id, so it is recognised as already imported.
  */
 export function importEventId(source: string, leadId: string, rowContent: unknown, index: number): string {
-  // The same bytes as one `${source}\n${leadId}\n${index}\n${canonical}` text, without building that text.
-  const hash = createHash('sha1')
-    .update(NAMESPACE)
-    .update(source, 'utf8')
-    .update(NEWLINE)
-    .update(leadId, 'utf8')
-    .update(NEWLINE)
-    .update(String(index), 'utf8')
-    .update(NEWLINE)
-    .update(canonicalJson(rowContent), 'utf8')
-    .digest();
+  // One-shot hashing (no Hash object per event): SHA-1 over the namespace bytes, then the UTF-8 of the name.
+  const hash = cryptoHash('sha1', Buffer.concat([NAMESPACE, Buffer.from(`${source}\n${leadId}\n${index}\n${canonicalJson(rowContent)}`, 'utf8')]), 'buffer');
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
@@ -67,5 +58,5 @@ export function importEventId(source: string, leadId: string, rowContent: unknow
 
 /** The idempotency key of one lead's import append: derived from exactly the events it appends. */
 export function importIdempotencyKey(eventIds: readonly string[]): string {
-  return `import:${createHash('sha256').update(eventIds.join(',')).digest('hex').slice(0, 40)}`;
+  return `import:${cryptoHash('sha256', eventIds.join(','), 'hex').slice(0, 40)}`;
 }
