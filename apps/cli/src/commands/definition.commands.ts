@@ -9,6 +9,7 @@ import { FunnelDefinitionsService, type DefinitionCommandContext, type Definitio
 import type { CliCommand } from '../cli-command.js';
 import { CliError, EXIT, UsageError } from '../exit-codes.js';
 import { waitForSwap } from './rebuild.command.js';
+import { alignedTable } from '../table.js';
 
 /** Who acts, for the audit trail: --actor (default the OS user), as a user; one correlation id per command. */
 function cliContext(actor: unknown): DefinitionCommandContext {
@@ -176,8 +177,7 @@ export const definitionListCommand: CliCommand = {
       ];
     });
     const header = ['DEFINITION', 'STATUS', 'PUBLISHED', 'LAST ACTIVATED', 'REASON'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    for (const row of [header, ...rows]) ctx.print(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+    for (const line of alignedTable(header, rows, [], { rule: false })) ctx.print(line);
     return EXIT.ok;
   },
 };

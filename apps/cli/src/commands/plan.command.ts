@@ -4,6 +4,7 @@ import { PlanService } from '../../../api/src/plan/plan.service.js';
 import type { FunnelPlan } from '../../../api/src/plan/plan.types.js';
 import type { CliCommand, ParsedArgs } from '../cli-command.js';
 import { CliError, EXIT, UsageError } from '../exit-codes.js';
+import { alignedTable } from '../table.js';
 
 /** CLI option -> funnelPlan argument, for messages that name what the user typed. */
 const OPTION_OF: Record<string, string> = {
@@ -127,13 +128,6 @@ const percent = (value: number | null) => (value === null ? '-' : `${(value * 10
 const days = (seconds: number | null) => (seconds === null ? '-' : `${num(seconds / 86400)} d`);
 const whole = (value: number | null) => (value === null ? '-' : value.toLocaleString('en-US'));
 
-/** Columns padded to their widest cell; numbers right-aligned (`right[i]`), text left-aligned. */
-export function alignedTable(header: string[], rows: string[][], right: boolean[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-}
-
 /** The plan as text: a summary line, the basis per stage, then required vs actual per stage and month. */
 export function formatPlan(plan: FunnelPlan, averageGiven: boolean): string[] {
   const month = (d: Date) => periodKey(d, 'MONTH', plan.timeZone);
@@ -159,7 +153,7 @@ export function formatPlan(plan: FunnelPlan, averageGiven: boolean): string[] {
         num(s.requiredInPeriod),
         s.reason ?? '',
       ]),
-      [false, true, true, true, true, true, true, true, false],
+      [1, 2, 3, 4, 5, 6, 7],
     ),
     '',
     ...alignedTable(
@@ -174,7 +168,7 @@ export function formatPlan(plan: FunnelPlan, averageGiven: boolean): string[] {
         percent(r.attainment),
         r.target === null ? '-' : num(r.target),
       ]),
-      [false, false, true, true, true, true, true, true],
+      [2, 3, 4, 5, 6, 7],
     ),
   ];
   return lines;

@@ -12,6 +12,7 @@ import type { CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT, UsageError, type ExitCode } from '../exit-codes.js';
 import { ProgressBar } from '../progress.js';
+import { alignedTable } from '../table.js';
 
 /** Refusals of the scenario services as the CLI's exit codes (README, "The command line"). */
 function asCliError(error: unknown): unknown {
@@ -255,13 +256,9 @@ export const SCENARIO_COMMANDS: readonly CliCommand[] = [
   scenarioDeleteCommand,
 ];
 
-/** Columns padded to their widest cell; `right` = indexes of right-aligned (numeric) columns. */
+/** Prints alignedTable's lines. */
 function printTable(ctx: CliContext, header: string[], rows: string[][], right: number[] = []): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (right.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  ctx.print(line(header));
-  ctx.print(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows) ctx.print(line(row));
+  for (const line of alignedTable(header, rows, right)) ctx.print(line);
 }
 
 function formatNumber(value: number | null): string {
