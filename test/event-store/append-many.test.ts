@@ -3,6 +3,8 @@ import { DuplicateEventIdError, InvalidAppendError } from '../../libs/event-stor
 import { eventHash, canonicalEvent } from '../../libs/event-store/src/canonical-json.js';
 import type { PostgresEventStore } from '../../libs/event-store/src/postgres-event-store.js';
 import { uuidv7 } from '../../libs/event-store/src/uuid-v7.js';
+import { appendManySummaryOnce, prepareAppendMany } from '../../libs/event-store/src/append-many.js';
+import pg from 'pg';
 import { ids, newEvent, openStore, rawClient, storeKind, uniqueStream } from './helpers.js';
 
 describe(`event store on ${storeKind} PostgreSQL: appendMany (many streams, one transaction)`, () => {
@@ -50,6 +52,44 @@ describe(`event store on ${storeKind} PostgreSQL: appendMany (many streams, one 
     }
     expect(results[2]!.events[0]!.metadata.idempotencyKey).toBe('k-c');
     expect((await store.verifyAll()).ok).toBe(true);
+  });
+
+  it('appendManySummaryOnce (the import\'s path) writes the same and reports where each stream\'s append ended, a replay as a replay', async () => {
+    const [a, b] = [uniqueStream(), uniqueStream()];
+    await store.append(b, [newEvent()], { expectedRevision: 'no_stream', idempotencyKey: `k-${b}` });
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      const summaries = await appendManySummaryOnce(
+        pool,
+        prepareAppendMany([
+          { streamId: a, events: [newEvent(), newEvent()], options: { expectedRevision: 'no_stream', idempotencyKey: `k-${a}` } },
+          { streamId: b, events: [newEvent()], options: { expectedRevision: 'no_stream', idempotencyKey: `k-${b}` } },
+        ]),
+        null,
+      );
+      const [storedA, storedB] = [await store.readStream(a), await store.readStream(b)];
+      expect(storedA).toHaveLength(2);
+      expect(storedB).toHaveLength(1); // replayed: nothing appended
+      expect(summaries).toEqual([
+        { streamId: a, idempotentReplay: false, lastPosition: storedA[1]!.globalPosition, transactionId: storedA[1]!.transactionId },
+        { streamId: b, idempotentReplay: true, lastPosition: storedB[0]!.globalPosition, transactionId: storedB[0]!.transactionId },
+      ]);
+      // Errors are the typed ones of appendManyOnce, and nothing is written.
+      const c = uniqueStream();
+      await expect(
+        appendManySummaryOnce(
+          pool,
+          prepareAppendMany([
+            { streamId: c, events: [newEvent()], options: { expectedRevision: 'no_stream' } },
+            { streamId: a, events: [newEvent()], options: { expectedRevision: 1 } },
+          ]),
+          null,
+        ),
+      ).rejects.toMatchObject({ constructor: ConcurrencyConflictError, streamId: a });
+      expect(await store.readStream(c)).toEqual([]);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('writes nothing when one stream conflicts, and names that stream', async () => {

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { prepareAppend, readRevisions, recorded, type AssignedRow, type PreparedAppend } from './append.js';
 import { ConcurrencyConflictError, type AppendResult, type RecordedEvent, type StreamAppend } from './event-store.port.js';
 import { DuplicateEventIdError, InvalidAppendError, SQLSTATE, StaleTransactionOrderError, sqlState } from './errors.js';
@@ -41,29 +42,14 @@ interface ManyRow extends AssignedRow {
  * SQLSTATEs to the typed errors of a single append, naming the stream concerned; does not retry.
  */
 export async function appendManyOnce(db: Queryable, prepared: PreparedAppendMany, notifyChannel: string | null): Promise<AppendResult[]> {
-  const { appends, eventStreams, documents } = prepared;
-  const expectations = appends.map(({ expected }) => (typeof expected === 'number' ? ['revision', String(expected)] : [expected, null]));
-  let rows: ManyRow[];
-  try {
-    ({ rows } = await db.query<ManyRow>({
-      name: 'fl_append_streams',
-      text: `SELECT stream_id, idempotent_replay, global_position::text AS global_position, transaction_id::text AS transaction_id,
-                    revision::text AS revision, recorded_at, encode(hash, 'hex') AS hash
-               FROM fl_append_streams($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::text, $7)`,
-      values: [
-        appends.map((a) => a.streamId),
-        expectations.map((e) => e[0]),
-        expectations.map((e) => e[1]),
-        appends.map((a) => a.idempotencyKey),
-        eventStreams,
-        // Canonical JSON has no raw newline (JSON escapes it inside strings): one text instead of a text[].
-        documents.join('\n'),
-        notifyChannel,
-      ],
-    }));
-  } catch (error) {
-    throw translateAppendManyError(error, prepared);
-  }
+  const rows = await callAppendStreams<ManyRow>(
+    db,
+    prepared,
+    notifyChannel,
+    `SELECT stream_id, idempotent_replay, global_position::text AS global_position, transaction_id::text AS transaction_id,
+            revision::text AS revision, recorded_at, encode(hash, 'hex') AS hash`,
+    '',
+  );
   const byStream = new Map<string, ManyRow[]>();
   for (const row of rows) {
     const list = byStream.get(row.stream_id);
@@ -71,7 +57,7 @@ export async function appendManyOnce(db: Queryable, prepared: PreparedAppendMany
     else byStream.set(row.stream_id, [row]);
   }
   const results: AppendResult[] = [];
-  for (const append of appends) {
+  for (const append of prepared.appends) {
     const assigned = byStream.get(append.streamId);
     if (!assigned || assigned.length === 0) throw new Error(`fl_append_streams returned no events for stream ${append.streamId}`);
     const replay = assigned[0]!.idempotent_replay;
@@ -82,6 +68,67 @@ export async function appendManyOnce(db: Queryable, prepared: PreparedAppendMany
     results.push({ streamId: append.streamId, events, nextExpectedRevision: events[events.length - 1]!.revision, idempotentReplay: replay });
   }
   return results;
+}
+
+/** What a bulk writer needs to know of one stream's append: not its events, only where the append ended. */
+export interface StreamAppendSummary {
+  streamId: string;
+  /** The idempotency key was already used: nothing was appended, the positions are the original append's. */
+  idempotentReplay: boolean;
+  lastPosition: string;
+  transactionId: string;
+}
+
+/**
+ * appendManyOnce for writers that do not need the recorded events back (the import): one row per stream
+ * instead of one per event, and a replay is not read back. Same checks, same errors, same transaction.
+ */
+export async function appendManySummaryOnce(db: Queryable, prepared: PreparedAppendMany, notifyChannel: string | null): Promise<StreamAppendSummary[]> {
+  const rows = await callAppendStreams<{ stream_id: string; idempotent_replay: boolean; last_position: string; transaction_id: string }>(
+    db,
+    prepared,
+    notifyChannel,
+    `SELECT stream_id, bool_or(idempotent_replay) AS idempotent_replay, max(global_position)::text AS last_position,
+            max(transaction_id)::text AS transaction_id`,
+    'GROUP BY stream_id',
+  );
+  const byStream = new Map(rows.map((row) => [row.stream_id, row]));
+  return prepared.appends.map((append) => {
+    const row = byStream.get(append.streamId);
+    if (!row) throw new Error(`fl_append_streams returned no events for stream ${append.streamId}`);
+    return { streamId: append.streamId, idempotentReplay: row.idempotent_replay, lastPosition: row.last_position, transactionId: row.transaction_id };
+  });
+}
+
+async function callAppendStreams<Row extends pg.QueryResultRow>(
+  db: Queryable,
+  prepared: PreparedAppendMany,
+  notifyChannel: string | null,
+  select: string,
+  groupBy: string,
+): Promise<Row[]> {
+  const { appends, eventStreams, documents } = prepared;
+  const expectations = appends.map(({ expected }) => (typeof expected === 'number' ? ['revision', String(expected)] : [expected, null]));
+  try {
+    const { rows } = await db.query<Row>({
+      // A prepared statement per shape of the result.
+      name: groupBy === '' ? 'fl_append_streams' : 'fl_append_streams_summary',
+      text: `${select} FROM fl_append_streams($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::text, $7) ${groupBy}`,
+      values: [
+        appends.map((a) => a.streamId),
+        expectations.map((e) => e[0]),
+        expectations.map((e) => e[1]),
+        appends.map((a) => a.idempotencyKey),
+        eventStreams,
+        // Canonical JSON has no raw newline (JSON escapes it inside strings): one text instead of a text[].
+        documents.join('\n'),
+        notifyChannel,
+      ],
+    });
+    return rows;
+  } catch (error) {
+    throw translateAppendManyError(error, prepared);
+  }
 }
 
 function streamAt(error: unknown, prepared: PreparedAppendMany): PreparedAppend | undefined {

@@ -14,5 +14,5 @@ export type { BrokenLinkDetail, PostgresVerificationReport } from './verify.js';
 /** Advanced: an append inside the caller's own transaction (retry that transaction on StaleTransactionOrderError). */
 export { prepareAppend, appendOnce, withStaleOrderRetries, type PreparedAppend } from './append.js';
 /** Advanced: a multi-stream append inside the caller's own transaction (same retry rule). */
-export { prepareAppendMany, appendManyOnce, type PreparedAppendMany } from './append-many.js';
+export { prepareAppendMany, appendManyOnce, appendManySummaryOnce, type PreparedAppendMany, type StreamAppendSummary } from './append-many.js';
 export type { Queryable } from './queryable.js';

@@ -5,7 +5,7 @@ import {
   ConcurrencyConflictError,
   uuidv7,
   type Actor,
-  appendManyOnce,
+  appendManySummaryOnce,
   DEFAULT_NOTIFY_CHANNEL,
   prepareAppendMany,
   withStaleOrderRetries,
@@ -186,12 +186,12 @@ export function storeImportSink(pool: Queryable, actor: Actor, correlationId: st
       ),
     write: async (prepared) => {
       try {
-        const results = await withStaleOrderRetries(() => appendManyOnce(pool, prepared, DEFAULT_NOTIFY_CHANNEL), STALE_ORDER_RETRIES);
+        const results = await withStaleOrderRetries(() => appendManySummaryOnce(pool, prepared, DEFAULT_NOTIFY_CHANNEL), STALE_ORDER_RETRIES);
         // One transaction: its events share a transaction id, the highest position is the last in the feed.
-        const written = results.filter((r) => !r.idempotentReplay).map((r) => r.events[r.events.length - 1]!);
-        const last = written.reduce<(typeof written)[number] | null>((max, e) => (max === null || BigInt(e.globalPosition) > BigInt(max.globalPosition) ? e : max), null);
+        const written = results.filter((r) => !r.idempotentReplay);
+        const last = written.reduce<(typeof written)[number] | null>((max, r) => (max === null || BigInt(r.lastPosition) > BigInt(max.lastPosition) ? r : max), null);
         return {
-          last: last === null ? null : { transactionId: last.transactionId, position: last.globalPosition },
+          last: last === null ? null : { transactionId: last.transactionId, position: last.lastPosition },
           replayedLeads: results.filter((r) => r.idempotentReplay).map((r) => r.streamId),
         };
       } catch (error) {
