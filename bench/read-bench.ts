@@ -20,8 +20,9 @@ import { seedSyntheticHistory, type SeedResult } from './seed-history.js';
  * 1. baseline: one pass that only reads the whole feed (the guarded feed query the runner uses, rows turned
  *    into events, 1,000 per batch) in this process;
  * 2. rebuild: what `rebuildProjection` does: a blue/green build of every versioned projection's next version from
- *    the start of the feed by the standalone worker (dist/apps/worker), indexed and swapped in; its rate (events /
- *    wall time until every new version is live) beside the baseline's, and its peak RSS
+ *    the start of the feed by the standalone worker (dist/apps/worker, started first and leading its live
+ *    versions), indexed and swapped in; its rate (events / wall time from beginRebuild until every new version is
+ *    live) beside the baseline's, and its peak RSS
  *    (VmHWM of the worker process, sampled from /proc);
  * 3. queries: the real API (createApp, projections off) answers each report query `runs` times over GraphQL
  *    (after warm-up); p50 / p95 / max latency per query.
@@ -150,6 +151,21 @@ async function rebuildWithWorker(databaseUrl: string, log: (m: string) => void, 
     );
     const versioned = (await probe.query<{ projection: string }>(`SELECT projection FROM projection_versions WHERE state = 'active'`)).rows.map((r) => r.projection);
     if (versioned.length === 0) throw new Error('no versioned projection to rebuild');
+    // The worker runs already when a rebuild is asked for (as in production): started first, and the rebuild is
+    // timed from beginRebuild once its runners lead their live versions (their leadership locks are held).
+    worker = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), WORKER_MAIN], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'true' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => worker!.once('exit', (code) => resolve(code)));
+    const readyBy = performance.now() + 60_000;
+    for (;;) {
+      const { rows } = await probe.query<{ leading: number }>(`SELECT count(*)::int AS leading FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`);
+      if (rows[0]!.leading >= versioned.length) break;
+      if (performance.now() > readyBy) throw new Error('the worker did not take the leadership of its projections within 60 s');
+      const code = await Promise.race([exited, new Promise<'tick'>((r) => setTimeout(() => r('tick'), 100))]);
+      if (code !== 'tick') throw new Error(`the worker exited (code ${code}) before the rebuild began`);
+    }
     const started = performance.now();
     const targets = new Map<string, number>();
     const rebuildPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
@@ -158,11 +174,6 @@ async function rebuildWithWorker(databaseUrl: string, log: (m: string) => void, 
     } finally {
       await rebuildPool.end();
     }
-    worker = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), WORKER_MAIN], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'true' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const exited = new Promise<number | null>((resolve) => worker!.once('exit', (code) => resolve(code)));
     let peakKb = 0;
     const samples: number[] = [];
     let lastLog = started;

@@ -164,7 +164,7 @@ describe(`projections on ${storeKind} PostgreSQL: status and read-your-writes`, 
 });
 
 describe(`projections on ${storeKind} PostgreSQL: migrations`, () => {
-  it('creates projection_checkpoints and projection_versions after the event store and reverts them with the same migration list', async () => {
+  it('creates projection_checkpoints (with the bulk build cursor) and projection_versions after the event store and reverts them with the same migration list', async () => {
     const db = await createTestDatabase({ migrate: false });
     const client = new pg.Client({ connectionString: db.url });
     try {
@@ -173,6 +173,7 @@ describe(`projections on ${storeKind} PostgreSQL: migrations`, () => {
         'AddMultiStreamAppend1732355000000',
         'CreateProjectionCheckpoints1732400000000',
         'CreateProjectionVersions1732410000000',
+        'AddBulkBuildCursor1732490000000',
       ]);
       await client.connect();
       const tables = async () =>
@@ -181,13 +182,23 @@ describe(`projections on ${storeKind} PostgreSQL: migrations`, () => {
       await expect(client.query(`INSERT INTO projection_checkpoints (name, state) VALUES ('x', 'failed')`)).rejects.toThrow(/projection_checkpoints_failure_ck/);
       await expect(client.query(`INSERT INTO projection_checkpoints (name, state) VALUES ('x', 'paused')`)).rejects.toThrow(/check constraint/);
       await client.query(`INSERT INTO projection_checkpoints (name, state) VALUES ('x@2', 'retired')`);
+      // A bulk build's cursor is all three columns or none.
+      await expect(client.query(`INSERT INTO projection_checkpoints (name, bulk_after_stream) VALUES ('z', '')`)).rejects.toThrow(/projection_checkpoints_bulk_ck/);
 
+      expect(await revertLastMigration(db.url, () => {}, ALL_MIGRATIONS)).toBe('AddBulkBuildCursor1732490000000');
+      const columns = async () =>
+        (await client.query<{ c: string }>(`SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'projection_checkpoints' AND column_name LIKE 'bulk%'`)).rows;
+      expect(await columns()).toEqual([]);
       expect(await revertLastMigration(db.url, () => {}, ALL_MIGRATIONS)).toBe('CreateProjectionVersions1732410000000');
       expect(await tables()).toEqual(['events', 'projection_checkpoints', MIGRATIONS_TABLE, 'stream_idempotency', 'streams']);
       await expect(client.query(`INSERT INTO projection_checkpoints (name, state) VALUES ('y', 'retired')`)).rejects.toThrow(/check constraint/);
       expect(await revertLastMigration(db.url, () => {}, ALL_MIGRATIONS)).toBe('CreateProjectionCheckpoints1732400000000');
       expect(await tables()).toEqual(['events', MIGRATIONS_TABLE, 'stream_idempotency', 'streams']);
-      expect(await runMigrations(db.url, () => {}, ALL_MIGRATIONS)).toEqual(['CreateProjectionCheckpoints1732400000000', 'CreateProjectionVersions1732410000000']);
+      expect(await runMigrations(db.url, () => {}, ALL_MIGRATIONS)).toEqual([
+        'CreateProjectionCheckpoints1732400000000',
+        'CreateProjectionVersions1732410000000',
+        'AddBulkBuildCursor1732490000000',
+      ]);
       expect(await runMigrations(db.url, () => {}, ALL_MIGRATIONS)).toEqual([]);
     } finally {
       await client.end();

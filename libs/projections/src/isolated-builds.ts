@@ -299,6 +299,8 @@ export async function runIsolatedBuild(pool: pg.Pool, build: IsolatedBuild, proj
     const runner = new ProjectionRunner(pool, projection, {
       version: { checkpoint: build.checkpoint, schema: build.schema },
       readBatch: boundedFeed(build.target, build.asOf),
+      // Nobody reads the build's tables until it completes: stream by stream up to the target, then nothing is left.
+      bulk: { target: build.target, recordedAtOrBefore: build.asOf },
       batchSize: options.batchSize,
       upcast: options.upcast,
       log,
@@ -359,12 +361,17 @@ async function completeBuild(pool: pg.Pool, build: IsolatedBuild): Promise<Isola
   // The deferred indexes, shaped like the live version's now, then fresh statistics (completeVersionTables does both).
   const live = await activeVersionOf(pool, build.projection);
   const client = await pool.connect();
+  // A second connection builds indexes beside the first (two sorts at once).
+  const helper = await pool.connect().catch(() => null);
   try {
-    const created = live ? await completeVersionTables(client, live.schema, build.schema, { maintenanceWorkMem: '256MB' }) : [];
+    const created = live ? await completeVersionTables(client, live.schema, build.schema, { maintenanceWorkMem: '256MB', helpers: helper ? [helper] : [] }) : [];
     if (created.length === 0) for (const table of await versionTables(client, build.schema)) await client.query(`ANALYZE ${ident(build.schema)}.${ident(table)}`);
     client.release();
+    helper?.release();
   } catch (error) {
-    client.release(error instanceof Error ? error : new Error(String(error)));
+    const reason = error instanceof Error ? error : new Error(String(error));
+    client.release(reason);
+    helper?.release(reason);
     throw error;
   }
   return inTransaction(pool, async (client) => {

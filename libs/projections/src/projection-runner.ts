@@ -17,6 +17,8 @@ import {
   restartCheckpoint,
   type ProjectionState,
 } from './checkpoints.js';
+import { inTransaction, lockOrBusy } from './batch-transaction.js';
+import { runBulkBuild, type BulkRange } from './bulk-build.js';
 import { describeError, findFailingEvent, isRetryable, type Culprit } from './failures.js';
 import { LeaderConnection } from './leadership.js';
 import { SpeculationFailedError, type Projection } from './projection.js';
@@ -52,6 +54,14 @@ export interface ProjectionRunnerOptions {
    * and a recorded_at limit; null = nothing left to read (the runner reports caughtUp).
    */
   readBatch?: (db: Queryable, after: Checkpoint, limit: number) => Promise<EventBatch | null>;
+  /**
+   * Fill the tables in bulk first (bulk-build.ts) while the checkpoint is at the start of the feed, if the
+   * projection has `bulk`: up to the guarded head ('head', a rebuild's version) or a fixed range (isolated
+   * builds). Only for tables nobody reads yet: they fill stream by stream, not in feed order.
+   */
+  bulk?: BulkRange;
+  /** Called by a leading runner when a catch-up that applied events has reached the end of the feed. */
+  onCaughtUp?: () => void;
 }
 
 /** A version of a projection's tables: the schema holding them and the checkpoint row that feeds them. */
@@ -130,6 +140,8 @@ export class ProjectionRunner {
   private readonly channel: string;
   private readonly log: (message: string, error?: unknown) => void;
   private checkpointReady: Promise<void> | null = null;
+  /** The bulk build (options.bulk) is over or was never needed: catch-ups go straight to the feed. */
+  private bulkDone = false;
   private loop: Promise<void> | null = null;
   private stopped = false;
   private leader: LeaderConnection | null = null;
@@ -260,6 +272,39 @@ export class ProjectionRunner {
 
   private async catchUpWhile(go: () => boolean, onBatch?: (events: number) => void): Promise<RunResult> {
     let processed = 0;
+    if (this.options.bulk && this.projection.bulk && !this.bulkDone) {
+      await this.prepare();
+      const outcome = await runBulkBuild(
+        {
+          name: this.name,
+          schema: this.schema,
+          bulk: this.projection.bulk,
+          range: this.options.bulk,
+          withClient: (work) => this.withClient(work),
+          upcast: (events) => this.upcastAll(events),
+          log: this.log,
+          // An explicit batch size (tests that watch a build progress, or stop it half way) bounds the chunks too.
+          ...(this.options.batchSize ? { chunkEvents: this.options.batchSize, pageEvents: Math.min(10_000, this.options.batchSize) } : {}),
+        },
+        go,
+        onBatch,
+      );
+      processed = outcome.processed;
+      const start = { transactionId: '0', globalPosition: '0' };
+      switch (outcome.kind) {
+        case 'done':
+          this.bulkDone = true;
+          break;
+        case 'busy':
+          return { ...busyResult(), processed };
+        case 'paused':
+          return { processed, state: 'running', caughtUp: false, busy: false, checkpoint: start };
+        case 'not-running':
+          return { processed, state: outcome.state as ProjectionState, caughtUp: false, busy: false, checkpoint: start };
+        case 'failed':
+          return { processed, state: 'failed', caughtUp: false, busy: false, checkpoint: start, failure: { eventId: outcome.eventId, error: outcome.error } };
+      }
+    }
     for (;;) {
       const result = this.pipelines() ? await this.runPipelined(go, onBatch) : await this.runOnce();
       if (!this.pipelines() && result.processed > 0) onBatch?.(result.processed);
@@ -540,6 +585,7 @@ export class ProjectionRunner {
         }
         const result = await this.catchUpWhile(() => !this.stopped && !leader.lost);
         failures = 0;
+        if (result.caughtUp && result.processed > 0) this.options.onCaughtUp?.();
         if (this.sleeper.woken) continue;
         if (result.busy) {
           await this.sleeper.sleep(BUSY_RETRY_MS / 2 + Math.random() * BUSY_RETRY_MS);
@@ -562,40 +608,6 @@ export class ProjectionRunner {
   }
 
 
-}
-
-async function lockOrBusy(client: pg.PoolClient, name: string) {
-  try {
-    return await lockCheckpoint(client, name);
-  } catch (error) {
-    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return 'busy' as const;
-    throw error;
-  }
-}
-
-/**
- * BEGIN, SET LOCAL synchronous_commit = off (then, for a version, `SET LOCAL search_path TO <schema>, public`: the projection's unqualified table
- * names are that version's tables for this transaction only); work decides COMMIT or ROLLBACK; ROLLBACK on any
- * error (rethrown).
- */
-async function inTransaction<T>(client: pg.PoolClient, schema: string | null, work: () => Promise<{ commit: boolean; value: T }>): Promise<T> {
-  // synchronous_commit off: a read model is derived data whose checkpoint commits with it, so a server crash
-  // can only lose whole recent batches, which are then projected again; no batch waits for its WAL flush.
-  await client.query('BEGIN');
-  let outcome: { commit: boolean; value: T };
-  try {
-    await client.query(
-      schema === null
-        ? 'SET LOCAL synchronous_commit = off'
-        : `SET LOCAL synchronous_commit = off; SET LOCAL search_path TO ${client.escapeIdentifier(schema)}, public`,
-    );
-    outcome = await work();
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined); // a broken connection is destroyed by withClient
-    throw error;
-  }
-  await client.query(outcome.commit ? 'COMMIT' : 'ROLLBACK');
-  return outcome.value;
 }
 
 function busyResult(): RunResult {

@@ -30,7 +30,8 @@ export interface ProjectionStatus {
   /**
    * Committed events after the checkpoint, including those the guard still holds back behind an older running
    * transaction: how stale the read model is. Counted exactly up to LAG_EXACT_LIMIT; beyond, estimated from
-   * positions (lagIsEstimate), so the query stays cheap during a rebuild of millions of events.
+   * positions (lagIsEstimate), so the query stays cheap during a rebuild of millions of events. During a bulk
+   * build: the newest position minus the events written so far (an estimate).
    */
   lag: number;
   lagIsEstimate: boolean;
@@ -63,6 +64,7 @@ interface StatusRow {
   lag_counted: number;
   max_position: string | null;
   leader_pid: number | null;
+  in_bulk: boolean;
 }
 
 /**
@@ -88,6 +90,7 @@ export async function projectionStatus(db: Queryable, names?: readonly string[] 
            SELECT r.name, COALESCE(v.projection, c.name) AS projection, c.name AS checkpoint, v.version, v.state AS version_state,
                   v.schema_name, c.transaction_id::text AS transaction_id, c.global_position::text AS global_position, c.state,
                   c.error, c.failed_event_id::text AS failed_event_id, c.events_processed::text AS events_processed, c.updated_at,
+                  c.bulk_target_position IS NOT NULL AS in_bulk,
                   COALESCE((SELECT h.global_position::text FROM head h), '0') AS head_position,
                   (SELECT count(*) FROM (SELECT 1 FROM events e
                                           WHERE (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)
@@ -105,7 +108,12 @@ export async function projectionStatus(db: Queryable, names?: readonly string[] 
     values: [byName ? [...byName] : null, LEADERSHIP_LOCK_NAMESPACE, LAG_EXACT_LIMIT + 1, byCheckpoint ? [...byCheckpoint] : null],
   });
   return rows.map((row) => {
-    const estimate = row.lag_counted > LAG_EXACT_LIMIT;
+    // During a bulk build (bulk-build.ts) the checkpoint stays at the start until the end, so the lag is what the
+    // feed holds minus what the build has written (positions are dense enough for an estimate).
+    const estimate = row.in_bulk || row.lag_counted > LAG_EXACT_LIMIT;
+    const estimated = row.in_bulk
+      ? Math.max(0, Number(BigInt(row.max_position ?? '0')) - Number(row.events_processed))
+      : Math.max(LAG_EXACT_LIMIT + 1, Number(BigInt(row.max_position ?? '0') - BigInt(row.global_position)));
     return {
       name: row.name,
       projection: row.projection,
@@ -117,7 +125,7 @@ export async function projectionStatus(db: Queryable, names?: readonly string[] 
       transactionId: row.transaction_id,
       headPosition: row.head_position,
       // Positions are dense apart from rolled-back appends, so their difference is a fair estimate of a large lag.
-      lag: estimate ? Math.max(LAG_EXACT_LIMIT + 1, Number(BigInt(row.max_position ?? '0') - BigInt(row.global_position))) : row.lag_counted,
+      lag: estimate ? estimated : row.lag_counted,
       lagIsEstimate: estimate,
       state: row.state,
       error: row.error,

@@ -40,6 +40,28 @@ export interface Projection {
    */
   prepare?(db: ProjectionTransaction, events: readonly RecordedEvent[], options: { speculative: boolean }): Promise<unknown>;
   write?(tx: ProjectionTransaction, prepared: unknown): Promise<void>;
+  /**
+   * Optional: filling empty tables whole streams at a time (bulk-build.ts), used when a runner is given the
+   * `bulk` option (a rebuild's new version, an isolated build). Must produce exactly the rows that `apply` over
+   * the same events in feed order produces: the tests compare the two.
+   */
+  readonly bulk?: BulkBuild;
+}
+
+/** Every event of one stream up to a bulk build's target, in revision order (upcast like apply's events). */
+export interface StreamHistory {
+  streamId: string;
+  events: readonly RecordedEvent[];
+}
+
+export interface BulkBuild {
+  /** Folds whole streams, in memory, into what `write` writes; throws like apply on a poison event. */
+  fold(streams: readonly StreamHistory[]): unknown;
+  /**
+   * Writes a fold in the runner's transaction. The tables hold exactly the streams of earlier folds (each
+   * stream in one fold only), so plain inserts or COPY suffice; additive aggregates add up.
+   */
+  write(tx: ProjectionTransaction, folded: unknown): Promise<void>;
 }
 
 /** A speculative `prepare` read rows that the previous, uncommitted batch changes: prepare it again after that commit. */

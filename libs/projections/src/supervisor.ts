@@ -31,7 +31,10 @@ export interface SupervisedProjection {
 export interface ProjectionSupervisorOptions {
   /** Options of every runner (the version is the supervisor's business). */
   runner?: Omit<ProjectionRunnerOptions, 'version'>;
-  /** How often it looks at the registry, and whether a building version it leads has caught up (ms, default 1000). */
+  /**
+   * How often it looks at the registry, and whether a building version it leads has caught up (ms, default 250:
+   * a rebuild asked for in another process starts within it; a pass is two small queries).
+   */
   reconcileIntervalMs?: number;
   /**
    * A building version is swapped in once it is at most this many events behind the active version (default
@@ -96,7 +99,7 @@ export class ProjectionSupervisor {
     this.byName = new Map(projections.map((p) => [p.name, p]));
     if (this.byName.size !== projections.length) throw new TypeError('ProjectionSupervisor: projection names must be unique');
     this.log = options.log ?? options.runner?.log ?? ((message, error) => console.warn(`[projections] ${message}`, error ?? ''));
-    this.intervalMs = options.reconcileIntervalMs ?? 1000;
+    this.intervalMs = options.reconcileIntervalMs ?? 250;
   }
 
   /** The projections' names. */
@@ -204,6 +207,9 @@ export class ProjectionSupervisor {
       const runner = new ProjectionRunner(this.pool, instance, {
         ...this.options.runner,
         version: version ? { checkpoint: version.checkpoint, schema: version.schema } : null,
+        // A building version's tables are read by nobody until the swap: filled stream by stream up to the head first.
+        // and once it has caught up, this supervisor looks at once whether to swap it in (not a pass later).
+        ...(version?.state === 'building' ? { bulk: 'head' as const, onCaughtUp: () => this.sleeper.wake() } : {}),
       });
       try {
         await runner.start();
@@ -249,17 +255,22 @@ export class ProjectionSupervisor {
    */
   private async completeIndexes(active: ProjectionVersion, building: ProjectionVersion): Promise<boolean> {
     const client = await this.pool.connect();
+    // A second connection builds indexes beside the first (two sorts at once; the build's own work is done).
+    const helper = await this.pool.connect().catch(() => null);
     try {
       const started = Date.now();
-      const created = await completeVersionTables(client, active.schema, building.schema, { maintenanceWorkMem: '256MB' });
+      const created = await completeVersionTables(client, active.schema, building.schema, { maintenanceWorkMem: '256MB', helpers: helper ? [helper] : [] });
       if (created.length > 0) {
         this.log(`projection ${building.projection}: version ${building.version} indexed (${created.length} indexes in ${Date.now() - started} ms)`);
       }
       client.release();
+      helper?.release();
       return true;
     } catch (error) {
-      // The session carries a changed setting and maybe a broken connection: do not return it to the pool.
-      client.release(error instanceof Error ? error : new Error(String(error)));
+      // The session may carry a changed setting and maybe a broken connection: do not return it to the pool.
+      const reason = error instanceof Error ? error : new Error(String(error));
+      client.release(reason);
+      helper?.release(reason);
       this.logOnce(`index:${building.checkpoint}`, `projection ${building.projection}: indexing version ${building.version} failed, retrying`, error);
       return false;
     }

@@ -38,21 +38,42 @@ export async function missingIndexes(db: Queryable, fromSchema: string, toSchema
  * statistics of its tables, so the first queries after the swap are planned on real numbers. Idempotent: a
  * crash midway leaves some indexes built, and the next call builds the rest. Returns the names it created.
  */
-export async function completeVersionTables(db: Queryable, fromSchema: string, toSchema: string, options: { maintenanceWorkMem?: string } = {}): Promise<string[]> {
+export async function completeVersionTables(
+  db: Queryable,
+  fromSchema: string,
+  toSchema: string,
+  options: { maintenanceWorkMem?: string; helpers?: readonly Queryable[] } = {},
+): Promise<string[]> {
   const missing = await missingIndexes(db, fromSchema, toSchema);
-  if (missing.length > 0 && options.maintenanceWorkMem) {
-    // A session setting (this client is the caller's): bigger sorts build indexes in fewer passes.
-    await db.query({ text: `SET maintenance_work_mem = '${options.maintenanceWorkMem.replace(/[^0-9A-Za-z]/g, '')}'` });
-  }
-  for (const index of missing) await db.query({ text: retarget(index.definition, fromSchema, toSchema).replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS ') });
-  if (missing.length > 0) {
+  if (missing.length === 0) return [];
+  // `helpers`: more connections, so the index builds (each a sort on one backend) run side by side.
+  const connections = [db, ...(options.helpers ?? [])];
+  const memory = options.maintenanceWorkMem?.replace(/[^0-9A-Za-z]/g, '');
+  // A session setting on the callers' clients: bigger sorts build indexes in fewer passes. Reset after.
+  if (memory) await Promise.all(connections.map((c) => c.query({ text: `SET maintenance_work_mem = '${memory}'` })));
+  try {
+    await drain(connections, missing, (c, index) =>
+      c.query({ text: retarget(index.definition, fromSchema, toSchema).replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS ') }),
+    );
     const { rows } = await db.query<{ name: string }>({
       text: `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')`,
       values: [toSchema],
     });
-    for (const { name } of rows) await db.query({ text: `ANALYZE ${ident(toSchema)}.${ident(name)}` });
+    await drain(connections, rows, (c, { name }) => c.query({ text: `ANALYZE ${ident(toSchema)}.${ident(name)}` }));
+  } finally {
+    if (memory) await Promise.all(connections.map((c) => c.query({ text: 'RESET maintenance_work_mem' }).catch(() => undefined)));
   }
   return missing.map((i) => i.name);
+}
+
+/** Runs `work` for every item, each connection taking the next item when it is free. */
+async function drain<T>(connections: readonly Queryable[], items: readonly T[], work: (connection: Queryable, item: T) => Promise<unknown>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    connections.map(async (connection) => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(connection, item);
+    }),
+  );
 }
 
 export interface IndexDefinition {

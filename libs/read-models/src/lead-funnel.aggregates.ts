@@ -96,7 +96,9 @@ export class AggregateContributions {
     }
   }
 
-  async write(tx: ProjectionTransaction): Promise<void> {
+  /** onlyAdditions: every net count is positive (a bulk build), so no row can reach zero and be deleted. */
+  async write(tx: ProjectionTransaction, options: { onlyAdditions?: boolean } = {}): Promise<void> {
+    const cleanUp = !options.onlyAdditions;
     if (this.waterfall.net.size > 0) {
       const [stage, day, kind, amount, visits] = columns(this.waterfall.net, 4);
       await tx.query(
@@ -107,7 +109,7 @@ export class AggregateContributions {
          ON CONFLICT (stage, day_start, exit_kind) DO UPDATE SET visits = t.visits + excluded.visits, value = t.value + excluded.value`,
         [stage, day, kind, amount, visits],
       );
-      await tx.query(
+      if (cleanUp) await tx.query(
         `DELETE FROM rm_waterfall_daily t USING unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(stage, day_start, exit_kind)
           WHERE t.stage = u.stage AND t.day_start = u.day_start AND t.exit_kind = u.exit_kind AND t.visits = 0 AND t.value = 0`,
         [stage, day, kind],
@@ -121,7 +123,7 @@ export class AggregateContributions {
          ON CONFLICT (stage, day_start, exit_kind) DO UPDATE SET visits = t.visits + excluded.visits`,
         [stage, day, kind, visits],
       );
-      await tx.query(
+      if (cleanUp) await tx.query(
         `DELETE FROM rm_waterfall_exits_daily t USING unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(stage, day_start, exit_kind)
           WHERE t.stage = u.stage AND t.day_start = u.day_start AND t.exit_kind = u.exit_kind AND t.visits = 0`,
         [stage, day, kind],
@@ -136,7 +138,7 @@ export class AggregateContributions {
          ON CONFLICT (dimension, day_start, key, reached_mask) DO UPDATE SET leads = t.leads + excluded.leads`,
         [dimension, day, key, mask, leads],
       );
-      await tx.query(
+      if (cleanUp) await tx.query(
         `DELETE FROM rm_cohort_daily t USING unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[]) AS u(dimension, day_start, key, reached_mask)
           WHERE t.dimension = u.dimension AND t.day_start = u.day_start AND t.key = u.key AND t.reached_mask = u.reached_mask AND t.leads = 0`,
         [dimension, day, key, mask],

@@ -17,8 +17,9 @@ import {
   type Origin,
 } from '../../domain/src/index.js';
 import type { RecordedEvent } from '../../event-store/src/index.js';
-import { SpeculationFailedError, type Projection, type ProjectionTransaction } from '../../projections/src/projection.js';
+import { SpeculationFailedError, type BulkBuild, type Projection, type ProjectionTransaction, type StreamHistory } from '../../projections/src/projection.js';
 import { AggregateContributions } from './lead-funnel.aggregates.js';
+import { copyJson, copyLines, copyNullable, copyText } from './copy-rows.js';
 
 /**
  * rm_lead_summary, rm_stage_visits and rm_sla_cases (migrations/1732450000000-CreateLeadFunnelReadModels.ts),
@@ -116,6 +117,39 @@ export class LeadFunnelProjection implements Projection {
     return { summaries, visits, cases, contributions };
   }
 
+  /**
+   * Bulk builds (bulk-build.ts): each lead folded once from nothing, with the same fold as `prepare`, and its
+   * rows COPYed in; the chunk's aggregate contributions are added like a batch's.
+   */
+  readonly bulk: BulkBuild = {
+    fold: (streams) => this.foldStreams(streams),
+    write: async (tx, folded) => {
+      const { summaries, visits, cases, contributions } = folded as PreparedLeadFunnel;
+      await copyLines(tx, 'rm_lead_summary', SUMMARY_COLUMNS, summaries.map(summaryLine));
+      await copyLines(tx, 'rm_stage_visits', VISIT_COLUMNS, visits.map(visitLine));
+      await copyLines(tx, 'rm_sla_cases', SLA_CASE_COLUMNS, cases.map(slaCaseLine));
+      // Only additions: no aggregate row can drop to zero, so the clean-up deletes are skipped.
+      await contributions.write(tx, { onlyAdditions: true });
+    },
+  };
+
+  private foldStreams(streams: readonly StreamHistory[]): PreparedLeadFunnel {
+    const contributions = new AggregateContributions(this.definition.timeZone);
+    const summaries: SummaryRow[] = [];
+    const visits: VisitRow[] = [];
+    const cases: SlaCaseRow[] = [];
+    for (const { streamId, events } of streams) {
+      const leadEvents = events.filter((event) => isLeadEventType(event.type));
+      if (leadEvents.length === 0) continue;
+      const fold = this.foldLead(streamId, null, leadEvents, contributions);
+      if (!fold) continue;
+      summaries.push(fold.summary);
+      for (const visit of fold.visits.values()) visits.push(visit);
+      for (const slaCase of fold.cases.values()) cases.push(slaCase);
+    }
+    return { summaries, visits, cases, contributions };
+  }
+
   /** Writes what prepare folded, in the runner's batch transaction. */
   async write(tx: ProjectionTransaction, prepared: unknown): Promise<void> {
     const { summaries, visits, cases, contributions } = prepared as PreparedLeadFunnel;
@@ -158,14 +192,15 @@ export class LeadFunnelProjection implements Projection {
       const event = upcastLeadEvent({ type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data, occurredAt: recorded.occurredAt });
       state = evolve(state, event);
       if (!state.exists) throw new Error(`lead ${leadId}: not captured after ${event.type}`);
-      summary = nextSummary(summary, state, event, recorded);
+      const at = iso(event.occurredAt);
+      // The stored summary is kept intact (its contributions are subtracted below); the fold's own copy is updated in place.
+      summary = nextSummary(summary, state, event, recorded, at, summary !== null && summary !== stored?.summary);
       changed = true;
 
       // ---- stage visits ----
       const step = stepFunnel(position, event, definition);
       position = step.position;
       const { transition } = step;
-      const at = iso(event.occurredAt);
       if (transition.recyclesRejectedExit) {
         const last = latestVisit();
         if (last && last.exit_kind === 'rejected') {
@@ -213,7 +248,7 @@ export class LeadFunnelProjection implements Projection {
         cases.set(summary.sla_case_count, {
           lead_id: leadId,
           case_number: summary.sla_case_count,
-          handed_off_at: iso(handedOffAt),
+          handed_off_at: at,
           due_at: iso(calendar.addWorkingDays(handedOffAt, sla.workingDays)),
           resolved_at: null,
           resolved_by: null,
@@ -249,6 +284,32 @@ export class LeadFunnelProjection implements Projection {
 }
 
 // ---- rows ------------------------------------------------------------------------------------------------
+
+/** The columns a bulk build COPYs, and each row as a line of COPY text in that order (the rest keep their defaults). */
+const SUMMARY_COLUMNS = [
+  'lead_id', 'channel', 'campaign', 'origin', 'attributes', 'account', 'captured_at', 'status', 'stage', 'owner_id', 'team', 'score', 'value',
+  'currency', 'won_at', 'won_amount', 'funnel_position', 'reached_mask', 'visit_count', 'sla_case_count', 'last_revision', 'last_occurred_at',
+] as const satisfies readonly (keyof SummaryRow)[];
+const summaryLine = (r: SummaryRow): string =>
+  `${copyText(r.lead_id)}\t${copyText(r.channel)}\t${copyNullable(r.campaign)}\t${copyText(r.origin)}\t${copyJson(r.attributes ?? {})}\t` +
+  `${copyJson(r.account)}\t${r.captured_at}\t${copyText(r.status)}\t${copyNullable(r.stage)}\t${copyNullable(r.owner_id)}\t${copyNullable(r.team)}\t` +
+  `${copyNullable(r.score)}\t${copyNullable(r.value)}\t${copyNullable(r.currency)}\t${copyNullable(r.won_at)}\t${copyNullable(r.won_amount)}\t` +
+  `${copyJson(r.funnel_position)}\t${r.reached_mask}\t${r.visit_count}\t${r.sla_case_count}\t${r.last_revision}\t${r.last_occurred_at}\n`;
+
+const VISIT_COLUMNS = [
+  'lead_id', 'visit_number', 'stage', 'stage_order', 'entered_at', 'entered_by_revision', 'exited_at', 'exited_by_revision', 'exit_kind', 'exit_value',
+] as const satisfies readonly (keyof VisitRow)[];
+const visitLine = (r: VisitRow): string =>
+  `${copyText(r.lead_id)}\t${r.visit_number}\t${copyText(r.stage)}\t${r.stage_order}\t${r.entered_at}\t${r.entered_by_revision}\t` +
+  `${copyNullable(r.exited_at)}\t${copyNullable(r.exited_by_revision)}\t${copyText(r.exit_kind)}\t${copyNullable(r.exit_value)}\n`;
+
+const SLA_CASE_COLUMNS = [
+  'lead_id', 'case_number', 'handed_off_at', 'due_at', 'resolved_at', 'resolved_by', 'owner_id', 'team', 'response_working_seconds',
+  'response_calendar_seconds',
+] as const satisfies readonly (keyof SlaCaseRow)[];
+const slaCaseLine = (r: SlaCaseRow): string =>
+  `${copyText(r.lead_id)}\t${r.case_number}\t${r.handed_off_at}\t${r.due_at}\t${copyNullable(r.resolved_at)}\t${copyNullable(r.resolved_by)}\t` +
+  `${copyNullable(r.owner_id)}\t${copyNullable(r.team)}\t${copyNullable(r.response_working_seconds)}\t${copyNullable(r.response_calendar_seconds)}\n`;
 
 /** Timestamps travel as ISO strings (jsonb_to_recordset casts them to timestamptz). */
 interface SummaryRow {
@@ -346,7 +407,8 @@ function stateOf(row: SummaryRow): CapturedLead {
   };
 }
 
-function nextSummary(previous: SummaryRow | null, state: CapturedLead, event: LeadEvent, recorded: RecordedEvent): SummaryRow {
+/** `at` is the event's occurredAt as ISO text. */
+function nextSummary(previous: SummaryRow | null, state: CapturedLead, event: LeadEvent, recorded: RecordedEvent, at: string, inPlace: boolean): SummaryRow {
   const base: SummaryRow =
     previous ??
     (event.type === 'ResponderCaptured'
@@ -357,7 +419,7 @@ function nextSummary(previous: SummaryRow | null, state: CapturedLead, event: Le
           origin: event.data.origin,
           attributes: event.data.attributes ?? {},
           account: event.data.account ?? null,
-          captured_at: iso(event.occurredAt),
+          captured_at: at,
           status: state.status,
           stage: null,
           owner_id: null,
@@ -372,22 +434,20 @@ function nextSummary(previous: SummaryRow | null, state: CapturedLead, event: Le
           visit_count: 0,
           sla_case_count: 0,
           last_revision: 0,
-          last_occurred_at: iso(event.occurredAt),
+          last_occurred_at: at,
         }
       : unreachable(state.leadId, event));
-  const next: SummaryRow = {
-    ...base,
-    status: state.status,
-    owner_id: state.ownerId,
-    team: state.team,
-    score: state.score,
-    value: state.value,
-    currency: state.currency,
-    last_revision: recorded.revision,
-    last_occurred_at: iso(event.occurredAt),
-  };
+  const next: SummaryRow = inPlace ? base : { ...base };
+  next.status = state.status;
+  next.owner_id = state.ownerId;
+  next.team = state.team;
+  next.score = state.score;
+  next.value = state.value;
+  next.currency = state.currency;
+  next.last_revision = recorded.revision;
+  next.last_occurred_at = at;
   if (event.type === 'Won') {
-    next.won_at = iso(event.occurredAt);
+    next.won_at = at;
     next.won_amount = event.data.amount;
   }
   return next;

@@ -19,4 +19,13 @@ export const READ_MODEL_MIGRATIONS: readonly (new () => EventStoreMigration)[] =
 ];
 
 /** Event store + projections + read models, in timestamp order (migrate and revert with this list). */
-export const ALL_MIGRATIONS: readonly (new () => EventStoreMigration)[] = [...PROJECTIONS_ALL_MIGRATIONS, ...READ_MODEL_MIGRATIONS];
+export const ALL_MIGRATIONS: readonly (new () => EventStoreMigration)[] = [...PROJECTIONS_ALL_MIGRATIONS, ...READ_MODEL_MIGRATIONS].sort(
+  (a, b) => migrationTimestamp(a) - migrationTimestamp(b),
+);
+
+/** The timestamp that ends a migration class's name (the libraries' lists interleave in time). */
+function migrationTimestamp(migration: new () => EventStoreMigration): number {
+  const stamp = /(\d{13})$/.exec(migration.name)?.[1];
+  if (!stamp) throw new Error(`migration ${migration.name}: its name must end with a 13-digit timestamp`);
+  return Number(stamp);
+}
