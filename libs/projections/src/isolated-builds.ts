@@ -364,7 +364,7 @@ async function completeBuild(pool: pg.Pool, build: IsolatedBuild): Promise<Isola
   // A second connection builds indexes beside the first (two sorts at once).
   const helper = await pool.connect().catch(() => null);
   try {
-    const created = live ? await completeVersionTables(client, live.schema, build.schema, { maintenanceWorkMem: '256MB', helpers: helper ? [helper] : [] }) : [];
+    const created = live ? await completeVersionTables(client, live.schema, build.schema, { maintenanceWorkMem: '256MB', helpers: helper ? [helper] : [], vacuum: true }) : [];
     if (created.length === 0) for (const table of await versionTables(client, build.schema)) await client.query(`ANALYZE ${ident(build.schema)}.${ident(table)}`);
     client.release();
     helper?.release();

@@ -259,7 +259,7 @@ export class ProjectionSupervisor {
     const helper = await this.pool.connect().catch(() => null);
     try {
       const started = Date.now();
-      const created = await completeVersionTables(client, active.schema, building.schema, { maintenanceWorkMem: '256MB', helpers: helper ? [helper] : [] });
+      const created = await completeVersionTables(client, active.schema, building.schema, { maintenanceWorkMem: '256MB', helpers: helper ? [helper] : [], vacuum: true });
       if (created.length > 0) {
         this.log(`projection ${building.projection}: version ${building.version} indexed (${created.length} indexes in ${Date.now() - started} ms)`);
       }
