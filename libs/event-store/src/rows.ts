@@ -53,29 +53,40 @@ export const EVENT_COLUMNS_EPOCH_MS = `global_position::text AS global_position,
   floor(extract(epoch FROM occurred_at) * 1000)::float8 AS occurred_ms, floor(extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms,
   encode(hash, 'hex') AS hash`;
 
-export interface EpochMsEventRow extends Omit<EventRow, 'occurred_at' | 'recorded_at' | 'metadata'> {
-  metadata_text: string;
-  occurred_ms: number;
-  recorded_ms: number;
-}
+/** EVENT_COLUMNS_EPOCH_MS's columns, in order, as a row read with `rowMode: 'array'` (no object per row). */
+export type EpochMsEventTuple = [
+  globalPosition: string,
+  transactionId: string,
+  streamId: string,
+  revision: string,
+  eventId: string,
+  type: string,
+  schemaVersion: number,
+  data: unknown,
+  metadataText: string,
+  occurredMs: number,
+  recordedMs: number,
+  hash: string,
+];
 
-export function epochMsRowToRecordedEvent(row: EpochMsEventRow): RecordedEvent {
+export function epochMsTupleToRecordedEvent(row: EpochMsEventTuple): RecordedEvent {
   let metadata: RecordedEvent['metadata'] | undefined;
+  const metadataText = row[8];
   return {
-    eventId: row.event_id,
-    streamId: row.stream_id,
-    revision: Number(row.revision),
-    globalPosition: row.global_position,
-    transactionId: row.transaction_id,
-    type: row.type,
-    schemaVersion: Number(row.schema_version),
-    data: row.data,
+    eventId: row[4],
+    streamId: row[2],
+    revision: Number(row[3]),
+    globalPosition: row[0],
+    transactionId: row[1],
+    type: row[5],
+    schemaVersion: Number(row[6]),
+    data: row[7],
     get metadata() {
-      return (metadata ??= JSON.parse(row.metadata_text) as RecordedEvent['metadata']);
+      return (metadata ??= JSON.parse(metadataText) as RecordedEvent['metadata']);
     },
-    occurredAt: new Date(row.occurred_ms),
-    recordedAt: new Date(row.recorded_ms),
-    hash: row.hash,
+    occurredAt: new Date(row[9]),
+    recordedAt: new Date(row[10]),
+    hash: row[11],
   };
 }
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Checkpoint, RecordedEvent } from '../../event-store/src/index.js';
 import { feedReader } from '../../event-store/src/feed.js';
-import { EVENT_COLUMNS_EPOCH_MS, epochMsRowToRecordedEvent, type EpochMsEventRow } from '../../event-store/src/rows.js';
+import { EVENT_COLUMNS_EPOCH_MS, epochMsTupleToRecordedEvent, type EpochMsEventTuple } from '../../event-store/src/rows.js';
 import { inTransaction, lockOrBusy } from './batch-transaction.js';
 import { CheckpointConflictError, UnknownProjectionError } from './checkpoints.js';
 import { describeError, isRetryable } from './failures.js';
@@ -222,7 +222,8 @@ function cursorOf(row: BulkRow): Cursor | null {
 /** The page of events after `from` in (stream, revision) order, up to the target (no snapshot guard needed: all committed). */
 async function readPage(reader: pg.PoolClient, cursor: Cursor, range: BulkRange, from: { stream: string; revision: string }, limit: number): Promise<RecordedEvent[]> {
   const recordedAtOrBefore = range === 'head' ? null : range.recordedAtOrBefore;
-  const { rows } = await reader.query<EpochMsEventRow>({
+  const { rows } = await reader.query<EpochMsEventTuple>({
+    rowMode: 'array',
     text: `SELECT ${EVENT_COLUMNS_EPOCH_MS} FROM events e
             WHERE (e.stream_id, e.revision) > ($1::text, $2::bigint)
               AND (e.transaction_id, e.global_position) <= ($3::xid8, $4::bigint)
@@ -231,7 +232,7 @@ async function readPage(reader: pg.PoolClient, cursor: Cursor, range: BulkRange,
             LIMIT $5`,
     values: [from.stream, from.revision, cursor.target.transactionId, cursor.target.globalPosition, limit, ...(recordedAtOrBefore ? [recordedAtOrBefore] : [])],
   });
-  return rows.map(epochMsRowToRecordedEvent);
+  return rows.map(epochMsTupleToRecordedEvent);
 }
 
 class NotRunning extends Error {

@@ -273,7 +273,8 @@ export class LeadFunnelProjection implements Projection {
     if (!changed || !summary) return null;
     if (before) contributions.add(before.summary, before.latestVisit ? [before.latestVisit] : [], -1);
     contributions.add(summary, visits.values(), 1);
-    const pick = <K, V>(rows: Map<K, V>, touched: Set<K>) => new Map([...rows].filter(([key]) => touched.has(key)));
+    // A lead folded from nothing (a bulk build, a new lead) has only rows this fold touched: nothing to filter.
+    const pick = <K, V>(rows: Map<K, V>, touched: Set<K>) => (stored === null ? rows : new Map([...rows].filter(([key]) => touched.has(key))));
     return {
       summary,
       visits: pick(visits, touchedVisits),
