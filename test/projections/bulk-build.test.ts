@@ -1,5 +1,5 @@
 import type { LeadEvent, ResponderCapturedData } from '../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../libs/event-store/src/index.js';
+import type { RecordedEventBody } from '../../libs/event-store/src/index.js';
 import { restartProjection } from '../../libs/projections/src/checkpoints.js';
 import type { Projection } from '../../libs/projections/src/projection.js';
 import { ProjectionRunner } from '../../libs/projections/src/projection-runner.js';
@@ -159,7 +159,7 @@ describe(`bulk builds of a rebuild's version on ${storeKind} PostgreSQL`, () => 
     const poisonId: string = rows[0].id;
     const poisonLead: string = rows[0].stream_id;
     const inner = new LeadFunnelProjection();
-    const failOn = (event: RecordedEvent) => event.eventId === poisonId;
+    const failOn = (event: RecordedEventBody) => event.eventId === poisonId;
     const poisoned: Projection = {
       name: inner.name,
       apply: (tx, events) => inner.apply(tx, events),

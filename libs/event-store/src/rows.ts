@@ -1,4 +1,4 @@
-import type { Checkpoint, RecordedEvent } from './event-store.port.js';
+import type { Checkpoint, RecordedEvent, RecordedEventBody } from './event-store.port.js';
 
 /**
  * The event columns as selected everywhere (events table or fl_append_events result): bigints as decimal
@@ -43,18 +43,16 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
 }
 
 /**
- * EVENT_COLUMNS with the two instants as epoch milliseconds (float8) instead of timestamptz text: parsing the
- * text was a tenth of a bulk build's Node time. Truncated to the millisecond like the text parser (events
- * postdate 1970, so floor = truncation). The metadata comes as text and is parsed when first read: a projection
- * folding thousands of events a second rarely looks at it, and parsing it all was garbage to collect.
+ * The columns of a RecordedEventBody (no metadata, no hash), read with `rowMode: 'array'`, the two instants as
+ * epoch milliseconds (float8) instead of timestamptz text: parsing the text was a tenth of a bulk build's Node
+ * time. Truncated to the millisecond like the text parser (events postdate 1970, so floor = truncation).
  */
-export const EVENT_COLUMNS_EPOCH_MS = `global_position::text AS global_position, transaction_id::text AS transaction_id,
-  stream_id, revision::text AS revision, event_id::text AS event_id, type, schema_version, data, metadata::text AS metadata_text,
-  floor(extract(epoch FROM occurred_at) * 1000)::float8 AS occurred_ms, floor(extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms,
-  encode(hash, 'hex') AS hash`;
+export const BODY_COLUMNS = `global_position::text AS global_position, transaction_id::text AS transaction_id,
+  stream_id, revision::text AS revision, event_id::text AS event_id, type, schema_version, data,
+  floor(extract(epoch FROM occurred_at) * 1000)::float8 AS occurred_ms, floor(extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms`;
 
-/** EVENT_COLUMNS_EPOCH_MS's columns, in order, as a row read with `rowMode: 'array'` (no object per row). */
-export type EpochMsEventTuple = [
+/** BODY_COLUMNS, in order, as a row read with `rowMode: 'array'` (no object per row). */
+export type BodyTuple = [
   globalPosition: string,
   transactionId: string,
   streamId: string,
@@ -63,15 +61,11 @@ export type EpochMsEventTuple = [
   type: string,
   schemaVersion: number,
   data: unknown,
-  metadataText: string,
   occurredMs: number,
   recordedMs: number,
-  hash: string,
 ];
 
-export function epochMsTupleToRecordedEvent(row: EpochMsEventTuple): RecordedEvent {
-  let metadata: RecordedEvent['metadata'] | undefined;
-  const metadataText = row[8];
+export function bodyTupleToEvent(row: BodyTuple): RecordedEventBody {
   return {
     eventId: row[4],
     streamId: row[2],
@@ -81,12 +75,8 @@ export function epochMsTupleToRecordedEvent(row: EpochMsEventTuple): RecordedEve
     type: row[5],
     schemaVersion: Number(row[6]),
     data: row[7],
-    get metadata() {
-      return (metadata ??= JSON.parse(metadataText) as RecordedEvent['metadata']);
-    },
-    occurredAt: new Date(row[9]),
-    recordedAt: new Date(row[10]),
-    hash: row[11],
+    occurredAt: new Date(row[8]),
+    recordedAt: new Date(row[9]),
   };
 }
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { Checkpoint, RecordedEvent } from '../../event-store/src/index.js';
+import type { Checkpoint, RecordedEventBody } from '../../event-store/src/index.js';
 import { feedReader } from '../../event-store/src/feed.js';
-import { EVENT_COLUMNS_EPOCH_MS, epochMsTupleToRecordedEvent, type EpochMsEventTuple } from '../../event-store/src/rows.js';
+import { BODY_COLUMNS, bodyTupleToEvent, type BodyTuple } from '../../event-store/src/rows.js';
 import { inTransaction, lockOrBusy } from './batch-transaction.js';
 import { CheckpointConflictError, UnknownProjectionError } from './checkpoints.js';
 import { describeError, isRetryable } from './failures.js';
@@ -40,7 +40,7 @@ export interface BulkContext {
   bulk: BulkBuild;
   range: BulkRange;
   withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
-  upcast(events: readonly RecordedEvent[]): readonly RecordedEvent[];
+  upcast(events: readonly RecordedEventBody[]): readonly RecordedEventBody[];
   log(message: string, error?: unknown): void;
   /** Events read per page (default 5,000). */
   pageEvents?: number;
@@ -90,7 +90,7 @@ export async function runBulkBuild(ctx: BulkContext, go: () => boolean, onChunk?
   return ctx.withClient((writer) =>
     ctx.withClient(async (reader) => {
       let writing: Promise<void> | null = null;
-      let prefetched: Promise<RecordedEvent[]> | null = null;
+      let prefetched: Promise<RecordedEventBody[]> | null = null;
       const finishWriting = async () => {
         const pending = writing;
         writing = null;
@@ -100,7 +100,7 @@ export async function runBulkBuild(ctx: BulkContext, go: () => boolean, onChunk?
         let from = { stream: cursor.afterStream, revision: AFTER_EVERY_REVISION };
         let chunk: StreamHistory[] = [];
         let chunkSize = 0;
-        let open: { streamId: string; events: RecordedEvent[] } | null = null;
+        let open: { streamId: string; events: RecordedEventBody[] } | null = null;
         for (;;) {
           if (!go()) {
             await finishWriting();
@@ -220,11 +220,11 @@ function cursorOf(row: BulkRow): Cursor | null {
 }
 
 /** The page of events after `from` in (stream, revision) order, up to the target (no snapshot guard needed: all committed). */
-async function readPage(reader: pg.PoolClient, cursor: Cursor, range: BulkRange, from: { stream: string; revision: string }, limit: number): Promise<RecordedEvent[]> {
+async function readPage(reader: pg.PoolClient, cursor: Cursor, range: BulkRange, from: { stream: string; revision: string }, limit: number): Promise<RecordedEventBody[]> {
   const recordedAtOrBefore = range === 'head' ? null : range.recordedAtOrBefore;
-  const { rows } = await reader.query<EpochMsEventTuple>({
+  const { rows } = await reader.query<BodyTuple>({
     rowMode: 'array',
-    text: `SELECT ${EVENT_COLUMNS_EPOCH_MS} FROM events e
+    text: `SELECT ${BODY_COLUMNS} FROM events e
             WHERE (e.stream_id, e.revision) > ($1::text, $2::bigint)
               AND (e.transaction_id, e.global_position) <= ($3::xid8, $4::bigint)
               ${recordedAtOrBefore ? 'AND e.recorded_at <= $6::timestamptz' : ''}
@@ -232,7 +232,7 @@ async function readPage(reader: pg.PoolClient, cursor: Cursor, range: BulkRange,
             LIMIT $5`,
     values: [from.stream, from.revision, cursor.target.transactionId, cursor.target.globalPosition, limit, ...(recordedAtOrBefore ? [recordedAtOrBefore] : [])],
   });
-  return rows.map(epochMsTupleToRecordedEvent);
+  return rows.map(bodyTupleToEvent);
 }
 
 class NotRunning extends Error {
@@ -300,7 +300,7 @@ async function writeChunk(
 /** The fold threw: pins the stream and the event (the first whose prefix fails to fold), records the failure. */
 async function stopOnPoison(ctx: BulkContext, writer: pg.PoolClient, cursor: Cursor, streams: readonly StreamHistory[], error: unknown, processed: number): Promise<BulkOutcome> {
   if (isRetryable(error)) throw error;
-  let culprit: RecordedEvent | null = null;
+  let culprit: RecordedEventBody | null = null;
   let cause = error;
   search: for (const stream of streams) {
     for (let n = 1; n <= stream.events.length; n++) {

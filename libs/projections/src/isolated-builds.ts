@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { Checkpoint, EventBatch, RecordedEvent } from '../../event-store/src/index.js';
+import type { Checkpoint, EventBatch, RecordedEvent, Upcaster } from '../../event-store/src/index.js';
 import type { Queryable } from '../../event-store/src/queryable.js';
 import { EVENT_COLUMNS, checkpointOfEvent, toRecordedEvent, type EventRow } from '../../event-store/src/rows.js';
 import { backoffDelay } from '../../event-store/src/wakeable-sleep.js';
@@ -270,7 +270,7 @@ export interface RunIsolatedBuildOptions {
   stop?: AbortSignal;
   /** Events per batch transaction (default: the projection's). */
   batchSize?: number;
-  upcast?: (event: RecordedEvent) => RecordedEvent;
+  upcast?: Upcaster;
   /** Called after every batch with the events applied so far and the total. */
   onProgress?: (processed: number, total: number) => void;
   log?: (message: string, error?: unknown) => void;

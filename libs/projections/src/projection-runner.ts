@@ -1,6 +1,6 @@
 import { WakeableSleep, backoffDelay } from '../../event-store/src/wakeable-sleep.js';
 import type pg from 'pg';
-import type { Checkpoint, EventBatch, RecordedEvent } from '../../event-store/src/index.js';
+import type { Checkpoint, EventBatch, RecordedEvent, RecordedEventBody, Upcaster } from '../../event-store/src/index.js';
 import type { Queryable } from '../../event-store/src/queryable.js';
 import { feedReader } from '../../event-store/src/feed.js';
 import { checkpointOfEvent, compareCheckpoints } from '../../event-store/src/rows.js';
@@ -35,7 +35,7 @@ export interface ProjectionRunnerOptions {
   /** The channel fl_append_events notifies (default 'fl_events'). */
   notifyChannel?: string;
   /** Pure upcaster applied to every event before apply (an upcast error stops the projection like apply's). */
-  upcast?: (event: RecordedEvent) => RecordedEvent;
+  upcast?: Upcaster;
   /** Settings of the dedicated leadership connection (default: the pool's). */
   connection?: pg.ClientConfig;
   /** Background problems and leadership changes; default console.warn. */
@@ -433,7 +433,7 @@ export class ProjectionRunner {
     return this.options.readBatch ? this.options.readBatch(db, from, this.batchSize) : feedReader(db, true).readBatch(from, this.batchSize);
   }
 
-  private upcastAll(events: readonly RecordedEvent[]): readonly RecordedEvent[] {
+  private upcastAll<E extends RecordedEventBody>(events: readonly E[]): readonly E[] {
     const upcast = this.options.upcast;
     return upcast ? events.map(upcast) : events;
   }

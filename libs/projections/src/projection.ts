@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { RecordedEvent } from '../../event-store/src/index.js';
+import type { RecordedEvent, RecordedEventBody } from '../../event-store/src/index.js';
 
 /**
  * The client of the runner's batch transaction. The runner owns BEGIN/COMMIT/ROLLBACK and savepoints: a
@@ -48,10 +48,13 @@ export interface Projection {
   readonly bulk?: BulkBuild;
 }
 
-/** Every event of one stream up to a bulk build's target, in revision order (upcast like apply's events). */
+/**
+ * Every event of one stream up to a bulk build's target, in revision order (upcast like apply's events), without
+ * metadata and hash (RecordedEventBody): a bulk fold needs facts, not provenance.
+ */
 export interface StreamHistory {
   streamId: string;
-  events: readonly RecordedEvent[];
+  events: readonly RecordedEventBody[];
 }
 
 export interface BulkBuild {

@@ -16,7 +16,7 @@ import {
   type LeadStatus,
   type Origin,
 } from '../../domain/src/index.js';
-import type { RecordedEvent } from '../../event-store/src/index.js';
+import type { RecordedEvent, RecordedEventBody } from '../../event-store/src/index.js';
 import { SpeculationFailedError, type BulkBuild, type Projection, type ProjectionTransaction, type StreamHistory } from '../../projections/src/projection.js';
 import { AggregateContributions } from './lead-funnel.aggregates.js';
 import { copyJson, copyLines, copyNullable, copyText } from './copy-rows.js';
@@ -166,7 +166,7 @@ export class LeadFunnelProjection implements Projection {
   }
 
   /** Folds one lead's new events (in revision order) onto its stored rows; null = nothing changed. */
-  private foldLead(leadId: string, stored: LoadedLead | null, events: readonly RecordedEvent[], contributions: AggregateContributions): LeadFold | null {
+  private foldLead(leadId: string, stored: LoadedLead | null, events: readonly RecordedEventBody[], contributions: AggregateContributions): LeadFold | null {
     const definition = this.definition;
     const { sla } = definition;
     const calendar = slaCalendar(definition);
@@ -409,7 +409,7 @@ function stateOf(row: SummaryRow): CapturedLead {
 }
 
 /** `at` is the event's occurredAt as ISO text. */
-function nextSummary(previous: SummaryRow | null, state: CapturedLead, event: LeadEvent, recorded: RecordedEvent, at: string, inPlace: boolean): SummaryRow {
+function nextSummary(previous: SummaryRow | null, state: CapturedLead, event: LeadEvent, recorded: RecordedEventBody, at: string, inPlace: boolean): SummaryRow {
   const base: SummaryRow =
     previous ??
     (event.type === 'ResponderCaptured'
