@@ -19,11 +19,16 @@ const STATUS = (now: string) => `CASE
       WHEN ${now} > c.due_at THEN '${SlaStatus.BREACHED}'
       ELSE '${SlaStatus.OPEN}' END`;
 
-// One sort per metric: percentile_cont over an array of fractions sorts the group's values once.
-const stats = (column: string, alias: string) => `
+// One sort per metric: percentile_cont over an array of fractions sorts the group's values once (the two
+// subscripts share one aggregate); plain float8 columns are cheaper to read than a float8[].
+const stats = (column: string, alias: string) => {
+  const percentiles = `(percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY ${column}) FILTER (WHERE resolved))`;
+  return `
     count(${column}) FILTER (WHERE resolved)::int AS ${alias}_count,
-    percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY ${column}) FILTER (WHERE resolved) AS ${alias}_pct,
+    ${percentiles}[1] AS ${alias}_median,
+    ${percentiles}[2] AS ${alias}_p90,
     avg(${column}) FILTER (WHERE resolved) AS ${alias}_mean`;
+};
 
 /**
  * One row per (period, group) with at least one case. $1/$2: period starts/ends (computed in the definition's
@@ -52,9 +57,14 @@ SELECT idx, key,
  ORDER BY idx, key COLLATE "C"`;
 }
 
-/** Unresolved cases handed off in [$1, $2) and past due at $3, oldest due first. */
+/**
+ * Unresolved cases handed off in [$1, $2) and past due at $3, oldest due first. Instants as epoch milliseconds
+ * (truncated, like the timestamptz parser): a long list parses much faster than timestamptz text.
+ */
 export const OVERDUE_SQL = `
-SELECT c.lead_id, c.case_number, c.handed_off_at, c.due_at, c.resolved_at, c.resolved_by, c.owner_id, c.team,
+SELECT c.lead_id, c.case_number, floor(extract(epoch FROM c.handed_off_at) * 1000)::float8 AS handed_off_ms,
+       floor(extract(epoch FROM c.due_at) * 1000)::float8 AS due_ms, floor(extract(epoch FROM c.resolved_at) * 1000)::float8 AS resolved_ms,
+       c.resolved_by, c.owner_id, c.team,
        date_part('epoch', $3::timestamptz - c.due_at) AS overdue_by
   FROM rm_sla_cases c
  WHERE c.resolved_at IS NULL
@@ -69,20 +79,22 @@ export interface SlaGroupRow {
   breached: number;
   open: number;
   working_count: number;
-  /** [median, p90]; null without resolved cases. */
-  working_pct: number[] | null;
+  /** Null without resolved cases. */
+  working_median: number | null;
+  working_p90: number | null;
   working_mean: number | null;
   calendar_count: number;
-  calendar_pct: number[] | null;
+  calendar_median: number | null;
+  calendar_p90: number | null;
   calendar_mean: number | null;
 }
 
 export interface SlaOverdueRow {
   lead_id: string;
   case_number: number;
-  handed_off_at: Date;
-  due_at: Date;
-  resolved_at: Date | null;
+  handed_off_ms: number;
+  due_ms: number;
+  resolved_ms: number | null;
   resolved_by: string | null;
   owner_id: string | null;
   team: string | null;

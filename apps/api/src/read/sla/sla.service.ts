@@ -19,8 +19,8 @@ function toGroup(row: SlaGroupRow): SlaGroup {
     breached: row.breached,
     open: row.open,
     compliance: decided === 0 ? null : row.met / decided,
-    responseTime: durationStats(row.working_count, row.working_pct?.[0] ?? null, row.working_mean, row.working_pct?.[1] ?? null),
-    calendarResponseTime: durationStats(row.calendar_count, row.calendar_pct?.[0] ?? null, row.calendar_mean, row.calendar_pct?.[1] ?? null),
+    responseTime: durationStats(row.working_count, row.working_median, row.working_mean, row.working_p90),
+    calendarResponseTime: durationStats(row.calendar_count, row.calendar_median, row.calendar_mean, row.calendar_p90),
   });
 }
 
@@ -86,9 +86,9 @@ export class SlaService {
         Object.assign(new SlaCase(), {
           leadId: r.lead_id,
           caseNumber: r.case_number,
-          handedOffAt: r.handed_off_at,
-          dueAt: r.due_at,
-          resolvedAt: r.resolved_at,
+          handedOffAt: new Date(r.handed_off_ms),
+          dueAt: new Date(r.due_ms),
+          resolvedAt: r.resolved_ms === null ? null : new Date(r.resolved_ms),
           resolvedBy: r.resolved_by,
           status: SlaStatus.BREACHED,
           ownerId: r.owner_id,
