@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../apps/api/src/app.factory.js';
 import { loadConfig } from '../apps/api/src/config/app-config.js';
-import { percentile } from './measure.js';
+import { collectGarbage, percentile } from './measure.js';
 import { int, pick, prng, subSeed, type Random } from './payload.js';
 
 /**
@@ -170,7 +170,7 @@ export async function runCommandBench(databaseUrl: string, options: CommandBench
     };
 
     const phase = async (label: string, clientCount: number, leadsEach: number): Promise<CommandPhase> => {
-      (globalThis as { gc?: () => void }).gc?.();
+      collectGarbage();
       const start = performance.now();
       const perClient = await Promise.all(Array.from({ length: clientCount }, (_, c) => walkLeads(`${label}-c${c}`, leadsEach)));
       const seconds = (performance.now() - start) / 1000;

@@ -8,6 +8,7 @@ import { CLI_NODE_FLAGS } from '../apps/cli/src/node-flags.js';
 import { uuidv7, type NewEvent } from '../libs/event-store/src/index.js';
 import { BARE_TABLE_SQL, quiesce, rawCopy } from './append-bench.js';
 import { connectClient } from './db.js';
+import { collectGarbage, median } from './measure.js';
 import type { BenchBatch } from './payload.js';
 
 /**
@@ -145,16 +146,6 @@ async function copyBatches(file: string, label: string): Promise<BenchBatch[]> {
 }
 
 /** A full collection before a timed method (the bench runs with --expose-gc; without it, nothing). */
-function collectGarbage(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 export async function runImportBench(databaseUrl: string, options: ImportBenchOptions): Promise<ImportBenchResult> {
   const { leads, runs, seed, log } = options;
   const dir = await mkdtemp(path.join(tmpdir(), 'fl-bench-import-'));

@@ -27,7 +27,8 @@ export function throughput(runs: number[], eventsPerRun: number): Throughput {
   return { eventsPerSecond: median(runs), runs, eventsPerRun };
 }
 
-const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.();
+/** A full collection when node runs with --expose-gc (npm run bench does): one measurement's garbage is not the next one's. */
+export const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 /** One thing to measure: its input is built before the clock starts, then `run` is timed. */
 export interface Contender<I = unknown> {

@@ -11,7 +11,7 @@ import { feedReader } from '../libs/event-store/src/feed.js';
 import pg from 'pg';
 import { beginRebuild } from '../libs/projections/src/versions.js';
 import { connectClient } from './db.js';
-import { percentile } from './measure.js';
+import { collectGarbage, percentile } from './measure.js';
 import { seedSyntheticHistory, type SeedResult } from './seed-history.js';
 
 /**
@@ -270,7 +270,7 @@ async function scenarioPhase(databaseUrl: string, runs: number, warmup: number, 
     const build = await scenarios.create('bench: MQL at 60', candidate, 'bench');
     const createSeconds = (performance.now() - started) / 1000;
     // The seeding, the read-only pass and the queries ran in this process: their garbage is not the replay's to collect.
-    (globalThis as { gc?: () => void }).gc?.();
+    collectGarbage();
     started = performance.now();
     let lastLog = started;
     const outcome = await scenarios.replay(build, {

@@ -2,8 +2,8 @@ import type pg from 'pg';
 import type { Checkpoint, RecordedEventBody } from '../../event-store/src/index.js';
 import { feedReader } from '../../event-store/src/feed.js';
 import { BODY_COLUMNS, bodyTupleToEvent, type BodyTuple } from '../../event-store/src/rows.js';
-import { inTransaction, lockOrBusy } from './batch-transaction.js';
-import { CheckpointConflictError, UnknownProjectionError } from './checkpoints.js';
+import { inTransaction } from './batch-transaction.js';
+import { CheckpointConflictError, LOCK_NOT_AVAILABLE, UnknownProjectionError } from './checkpoints.js';
 import { describeError, isRetryable } from './failures.js';
 import type { BulkBuild, StreamHistory } from './projection.js';
 
@@ -112,7 +112,8 @@ export async function runBulkBuild(ctx: BulkContext, go: () => boolean, onChunk?
           if (!end) {
             // The next page is read while this one is folded (the reader's connection is otherwise idle).
             const last = events[events.length - 1]!;
-            prefetched = readPage(reader, cursor, ctx.range, { stream: last.streamId, revision: String(last.revision) }, pageEvents);
+            from = { stream: last.streamId, revision: String(last.revision) };
+            prefetched = readPage(reader, cursor, ctx.range, from, pageEvents);
             prefetched.catch(() => undefined); // handled where it is awaited
           }
           for (const event of events) {
@@ -124,10 +125,6 @@ export async function runBulkBuild(ctx: BulkContext, go: () => boolean, onChunk?
               open = { streamId: event.streamId, events: [] };
             }
             open.events.push(event);
-          }
-          if (events.length > 0) {
-            const last = events[events.length - 1]!;
-            from = { stream: last.streamId, revision: String(last.revision) };
           }
           if (end && open !== null) {
             chunk.push(open);
@@ -200,18 +197,22 @@ async function begin(ctx: BulkContext, client: pg.PoolClient): Promise<Cursor | 
   });
 }
 
+/** The checkpoint row with its bulk columns, locked like a batch's (FOR UPDATE NOWAIT); 'busy' when another transaction holds it. */
 async function lockBulkRow(client: pg.PoolClient, name: string): Promise<BulkRow | 'busy'> {
-  // The runner's lock first (its NOWAIT and its 'busy'), then the bulk columns under that lock.
-  const locked = await lockOrBusy(client, name);
-  if (locked === 'busy') return 'busy';
-  if (!locked) throw new UnknownProjectionError(name);
-  const { rows } = await client.query<BulkRow>({
-    text: `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position, state,
-                  bulk_target_transaction_id::text AS bulk_target_transaction_id, bulk_target_position::text AS bulk_target_position, bulk_after_stream
-             FROM projection_checkpoints WHERE name = $1`,
-    values: [name],
-  });
-  return rows[0]!;
+  let rows: BulkRow[];
+  try {
+    ({ rows } = await client.query<BulkRow>({
+      text: `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position, state,
+                    bulk_target_transaction_id::text AS bulk_target_transaction_id, bulk_target_position::text AS bulk_target_position, bulk_after_stream
+               FROM projection_checkpoints WHERE name = $1 FOR UPDATE NOWAIT`,
+      values: [name],
+    }));
+  } catch (error) {
+    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return 'busy';
+    throw error;
+  }
+  if (!rows[0]) throw new UnknownProjectionError(name);
+  return rows[0];
 }
 
 function cursorOf(row: BulkRow): Cursor | null {

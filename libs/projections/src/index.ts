@@ -26,7 +26,7 @@ export {
   type SwapOptions,
   type BeginRebuildOptions,
 } from './versions.js';
-export { createVersionTables, completeVersionTables, missingIndexes, type IndexDefinition } from './version-tables.js';
+export { createVersionTables, completeVersionTables, completeBuildTables, missingIndexes, type IndexDefinition } from './version-tables.js';
 export {
   projectionStatus,
   hasReached,

@@ -9,7 +9,7 @@ import { LeaderConnection } from './leadership.js';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { dropSchema, ident, inTransaction as inSqlTransaction } from './sql.js';
-import { completeVersionTables, createVersionTables } from './version-tables.js';
+import { completeBuildTables, createVersionTables } from './version-tables.js';
 import { activeVersionOf, versionTables } from './versions.js';
 
 /**
@@ -358,22 +358,10 @@ export async function runIsolatedBuild(pool: pg.Pool, build: IsolatedBuild, proj
 
 /** Nothing left up to the target: fresh statistics for the planner, then COMPLETED and the checkpoint retired. */
 async function completeBuild(pool: pg.Pool, build: IsolatedBuild): Promise<IsolatedBuildStatus> {
-  // The deferred indexes, shaped like the live version's now, then fresh statistics (completeVersionTables does both).
+  // The deferred indexes, shaped like the live version's now, then fresh statistics (completeBuildTables does both, and vacuums).
   const live = await activeVersionOf(pool, build.projection);
-  const client = await pool.connect();
-  // A second connection builds indexes beside the first (two sorts at once).
-  const helper = await pool.connect().catch(() => null);
-  try {
-    const created = live ? await completeVersionTables(client, live.schema, build.schema, { maintenanceWorkMem: '256MB', helpers: helper ? [helper] : [], vacuum: true }) : [];
-    if (created.length === 0) for (const table of await versionTables(client, build.schema)) await client.query(`ANALYZE ${ident(build.schema)}.${ident(table)}`);
-    client.release();
-    helper?.release();
-  } catch (error) {
-    const reason = error instanceof Error ? error : new Error(String(error));
-    client.release(reason);
-    helper?.release(reason);
-    throw error;
-  }
+  const created = live ? await completeBuildTables(pool, live.schema, build.schema) : [];
+  if (created.length === 0) for (const table of await versionTables(pool, build.schema)) await pool.query(`ANALYZE ${ident(build.schema)}.${ident(table)}`);
   return inTransaction(pool, async (client) => {
     const status = await lockBuild(client, build.id);
     if (status !== 'RUNNING') return { rollback: true, value: status ?? 'CANCELLED' };

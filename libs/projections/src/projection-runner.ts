@@ -6,11 +6,9 @@ import { feedReader } from '../../event-store/src/feed.js';
 import { checkpointOfEvent, compareCheckpoints } from '../../event-store/src/rows.js';
 import {
   CheckpointConflictError,
-  LOCK_NOT_AVAILABLE,
   UnknownProjectionError,
   advanceCheckpoint,
   ensureCheckpointRow,
-  lockCheckpoint,
   markFailed,
   namesSharingLockKey,
   peekCheckpoint,

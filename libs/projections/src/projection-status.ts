@@ -112,7 +112,7 @@ export async function projectionStatus(db: Queryable, names?: readonly string[] 
     // feed holds minus what the build has written (positions are dense enough for an estimate).
     const estimate = row.in_bulk || row.lag_counted > LAG_EXACT_LIMIT;
     const estimated = row.in_bulk
-      ? Math.max(0, Number(BigInt(row.max_position ?? '0')) - Number(row.events_processed))
+      ? Math.max(0, Number(row.max_position ?? 0) - Number(row.events_processed))
       : Math.max(LAG_EXACT_LIMIT + 1, Number(BigInt(row.max_position ?? '0') - BigInt(row.global_position)));
     return {
       name: row.name,

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { WakeableSleep } from '../../event-store/src/wakeable-sleep.js';
 import { peekCheckpoint, UnknownProjectionError } from './checkpoints.js';
 import type { Projection } from './projection.js';
-import { completeVersionTables } from './version-tables.js';
+import { completeBuildTables } from './version-tables.js';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';
 import {
   beginRebuild,
@@ -207,8 +207,8 @@ export class ProjectionSupervisor {
       const runner = new ProjectionRunner(this.pool, instance, {
         ...this.options.runner,
         version: version ? { checkpoint: version.checkpoint, schema: version.schema } : null,
-        // A building version's tables are read by nobody until the swap: filled stream by stream up to the head first.
-        // and once it has caught up, this supervisor looks at once whether to swap it in (not a pass later).
+        // A building version's tables are read by nobody until the swap: filled stream by stream up to the head first;
+        // once it has caught up, this supervisor looks at once whether to swap it in (not a pass later).
         ...(version?.state === 'building' ? { bulk: 'head' as const, onCaughtUp: () => this.sleeper.wake() } : {}),
       });
       try {
@@ -254,23 +254,14 @@ export class ProjectionSupervisor {
    * on the next pass).
    */
   private async completeIndexes(active: ProjectionVersion, building: ProjectionVersion): Promise<boolean> {
-    const client = await this.pool.connect();
-    // A second connection builds indexes beside the first (two sorts at once; the build's own work is done).
-    const helper = await this.pool.connect().catch(() => null);
     try {
       const started = Date.now();
-      const created = await completeVersionTables(client, active.schema, building.schema, { maintenanceWorkMem: '256MB', helpers: helper ? [helper] : [], vacuum: true });
+      const created = await completeBuildTables(this.pool, active.schema, building.schema);
       if (created.length > 0) {
         this.log(`projection ${building.projection}: version ${building.version} indexed (${created.length} indexes in ${Date.now() - started} ms)`);
       }
-      client.release();
-      helper?.release();
       return true;
     } catch (error) {
-      // The session may carry a changed setting and maybe a broken connection: do not return it to the pool.
-      const reason = error instanceof Error ? error : new Error(String(error));
-      client.release(reason);
-      helper?.release(reason);
       this.logOnce(`index:${building.checkpoint}`, `projection ${building.projection}: indexing version ${building.version} failed, retrying`, error);
       return false;
     }

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Queryable } from '../../event-store/src/queryable.js';
 import { ident } from './sql.js';
 
@@ -69,6 +70,26 @@ export async function completeVersionTables(
     if (memory) await Promise.all(connections.map((c) => c.query({ text: 'RESET maintenance_work_mem' }).catch(() => undefined)));
   }
   return missing.map((i) => i.name);
+}
+
+/**
+ * completeVersionTables for a finished build (a rebuild's version, an isolated build), outside any transaction, on
+ * two pooled connections (two index sorts at once), vacuuming as well. The clients go back to the pool, or are
+ * destroyed after an error (their session may be broken).
+ */
+export async function completeBuildTables(pool: pg.Pool, fromSchema: string, toSchema: string): Promise<string[]> {
+  const client = await pool.connect();
+  const helper = await pool.connect().catch(() => null);
+  let failure: Error | undefined;
+  try {
+    return await completeVersionTables(client, fromSchema, toSchema, { maintenanceWorkMem: '256MB', helpers: helper ? [helper] : [], vacuum: true });
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    client.release(failure);
+    helper?.release(failure);
+  }
 }
 
 /** Runs `work` for every item, each connection taking the next item when it is free. */

@@ -43,6 +43,14 @@ const SEP = '\u0000';
  */
 class NetCounts {
   readonly net = new Map<string, number>();
+  /**
+   * Some net count is negative: a row may reach zero and must then be deleted. Otherwise (a bulk build, a batch of
+   * new leads) every row only grows, and the clean-up statement is skipped.
+   */
+  subtracts(): boolean {
+    for (const count of this.net.values()) if (count < 0) return true;
+    return false;
+  }
   add(key: string, count: number): void {
     const next = (this.net.get(key) ?? 0) + count;
     if (next === 0) this.net.delete(key);
@@ -96,10 +104,9 @@ export class AggregateContributions {
     }
   }
 
-  /** onlyAdditions: every net count is positive (a bulk build), so no row can reach zero and be deleted. */
-  async write(tx: ProjectionTransaction, options: { onlyAdditions?: boolean } = {}): Promise<void> {
-    const cleanUp = !options.onlyAdditions;
+  async write(tx: ProjectionTransaction): Promise<void> {
     if (this.waterfall.net.size > 0) {
+      const cleanUp = this.waterfall.subtracts();
       const [stage, day, kind, amount, visits] = columns(this.waterfall.net, 4);
       await tx.query(
         `INSERT INTO rm_waterfall_daily AS t (stage, day_start, exit_kind, visits, value)
@@ -116,6 +123,7 @@ export class AggregateContributions {
       );
     }
     if (this.exits.net.size > 0) {
+      const cleanUp = this.exits.subtracts();
       const [stage, day, kind, visits] = columns(this.exits.net, 3);
       await tx.query(
         `INSERT INTO rm_waterfall_exits_daily AS t (stage, day_start, exit_kind, visits)
@@ -130,6 +138,7 @@ export class AggregateContributions {
       );
     }
     if (this.cohort.net.size > 0) {
+      const cleanUp = this.cohort.subtracts();
       const [dimension, day, key, mask, leads] = columns(this.cohort.net, 4);
       await tx.query(
         `INSERT INTO rm_cohort_daily AS t (dimension, day_start, key, reached_mask, leads)

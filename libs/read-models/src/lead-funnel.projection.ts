@@ -102,19 +102,12 @@ export class LeadFunnelProjection implements Projection {
         if (storedRevision !== byLead.get(leadId)![0]!.revision - 1) throw new SpeculationFailedError(this.name, leadId);
       }
     }
-    const contributions = new AggregateContributions(this.definition.timeZone);
-    const summaries: SummaryRow[] = [];
-    const visits: VisitRow[] = [];
-    const cases: SlaCaseRow[] = [];
+    const prepared = this.emptyPrepared();
     for (const [leadId, leadEvents] of byLead) {
-      const fold = this.foldLead(leadId, loaded.get(leadId) ?? null, leadEvents, contributions);
-      if (!fold) continue;
-      this.remember(leadId, fold.latest);
-      summaries.push(fold.summary);
-      visits.push(...fold.visits.values());
-      cases.push(...fold.cases.values());
+      const latest = this.foldInto(prepared, leadId, loaded.get(leadId) ?? null, leadEvents);
+      if (latest) this.remember(leadId, latest);
     }
-    return { summaries, visits, cases, contributions };
+    return prepared;
   }
 
   /**
@@ -128,26 +121,31 @@ export class LeadFunnelProjection implements Projection {
       await copyLines(tx, 'rm_lead_summary', SUMMARY_COLUMNS, summaries.map(summaryLine));
       await copyLines(tx, 'rm_stage_visits', VISIT_COLUMNS, visits.map(visitLine));
       await copyLines(tx, 'rm_sla_cases', SLA_CASE_COLUMNS, cases.map(slaCaseLine));
-      // Only additions: no aggregate row can drop to zero, so the clean-up deletes are skipped.
-      await contributions.write(tx, { onlyAdditions: true });
+      await contributions.write(tx);
     },
   };
 
   private foldStreams(streams: readonly StreamHistory[]): PreparedLeadFunnel {
-    const contributions = new AggregateContributions(this.definition.timeZone);
-    const summaries: SummaryRow[] = [];
-    const visits: VisitRow[] = [];
-    const cases: SlaCaseRow[] = [];
+    const prepared = this.emptyPrepared();
     for (const { streamId, events } of streams) {
       const leadEvents = events.filter((event) => isLeadEventType(event.type));
-      if (leadEvents.length === 0) continue;
-      const fold = this.foldLead(streamId, null, leadEvents, contributions);
-      if (!fold) continue;
-      summaries.push(fold.summary);
-      for (const visit of fold.visits.values()) visits.push(visit);
-      for (const slaCase of fold.cases.values()) cases.push(slaCase);
+      if (leadEvents.length > 0) this.foldInto(prepared, streamId, null, leadEvents);
     }
-    return { summaries, visits, cases, contributions };
+    return prepared;
+  }
+
+  private emptyPrepared(): PreparedLeadFunnel {
+    return { summaries: [], visits: [], cases: [], contributions: new AggregateContributions(this.definition.timeZone) };
+  }
+
+  /** Folds one lead onto its stored rows and adds the rows it changed to `into`; its latest rows, or null when nothing changed. */
+  private foldInto(into: PreparedLeadFunnel, leadId: string, stored: LoadedLead | null, events: readonly RecordedEventBody[]): LoadedLead | null {
+    const fold = this.foldLead(leadId, stored, events, into.contributions);
+    if (!fold) return null;
+    into.summaries.push(fold.summary);
+    for (const visit of fold.visits.values()) into.visits.push(visit);
+    for (const slaCase of fold.cases.values()) into.cases.push(slaCase);
+    return fold.latest;
   }
 
   /** Writes what prepare folded, in the runner's batch transaction. */
