@@ -4,9 +4,10 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
-import type { GraphQLSchema } from 'graphql';
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import type { FunnelDefinition } from '../../../libs/domain/src/index.js';
 import { LoggerModule } from 'nestjs-pino';
+import { CompiledQueryGateway } from './common/compiled-execution.js';
 import { DateTimeScalar } from './common/date-time.scalar.js';
 import { GraphQLErrorsFilter } from './common/graphql-errors.filter.js';
 import type { AppConfig } from './config/app-config.js';
@@ -48,6 +49,7 @@ export interface AppOptions {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
+    const compiledQueries = new CompiledQueryGateway();
     return {
       module: AppModule,
       imports: [
@@ -76,7 +78,8 @@ export class AppModule {
           driver: ApolloDriver,
           path: '/graphql',
           autoSchemaFile: true,
-          sortSchema: true,
+          // Sorted below, in transformSchema: the compiled-query gateway must run the very schema Nest exposes.
+          sortSchema: false,
           introspection: true,
           graphiql: false,
           // Field resolvers (e.g. Lead.timeline) need the error filter too, or their refusals turn into 500s.
@@ -86,7 +89,10 @@ export class AppModule {
           plugins: [offlineGraphiqlPlugin('/graphql'), ApolloServerPluginCacheControlDisabled()],
           context: ({ req }: { req: unknown }) => ({ req }),
           buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
-          transformSchema: describeRootTypes,
+          // Queries run compiled (common/compiled-execution.ts); the gateway needs the final schema. Nest's type
+          // leaves `gateway` out (its own gateway driver uses it), but this driver hands it to ApolloServer as is.
+          ...({ gateway: compiledQueries } as object),
+          transformSchema: (schema: GraphQLSchema) => compiledQueries.useSchema(lexicographicSortSchema(describeRootTypes(schema))),
         }),
       ],
       controllers: [HealthController],
