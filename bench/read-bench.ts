@@ -10,6 +10,7 @@ import { DEFAULT_FUNNEL_DEFINITION, withMqlThreshold } from '../libs/domain/src/
 import { feedReader } from '../libs/event-store/src/feed.js';
 import pg from 'pg';
 import { beginRebuild } from '../libs/projections/src/versions.js';
+import { WORKER_NODE_FLAGS } from '../apps/worker/src/node-flags.js';
 import { connectClient } from './db.js';
 import { collectGarbage, percentile } from './measure.js';
 import { seedSyntheticHistory, type SeedResult } from './seed-history.js';
@@ -153,7 +154,7 @@ async function rebuildWithWorker(databaseUrl: string, log: (m: string) => void, 
     if (versioned.length === 0) throw new Error('no versioned projection to rebuild');
     // The worker runs already when a rebuild is asked for (as in production): started first, and the rebuild is
     // timed from beginRebuild once its runners lead their live versions (their leadership locks are held).
-    worker = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), WORKER_MAIN], {
+    worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), WORKER_MAIN], {
       env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'true' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

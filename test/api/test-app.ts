@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../apps/api/src/app.factory.js';
 import type { AppOptions } from '../../apps/api/src/app.module.js';
 import { loadConfig } from '../../apps/api/src/config/app-config.js';
+import { WORKER_NODE_FLAGS } from '../../apps/worker/src/node-flags.js';
 import { createTestDatabase } from '../support/database.js';
 import { graphqlClient, MUTATIONS } from './graphql-client.js';
 
@@ -65,7 +66,7 @@ const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/src/main.js');
 
 /** The built standalone worker with `env`, its stdout and stderr collected in `logs()`. */
 export function spawnWorker(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [WORKER_MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, WORKER_MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   child.stdout!.on('data', (chunk: Buffer) => (logs += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (logs += chunk.toString()));

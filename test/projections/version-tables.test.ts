@@ -1,5 +1,5 @@
 import { beginRebuild, swapVersion } from '../../libs/projections/src/versions.js';
-import { completeVersionTables, missingIndexes } from '../../libs/projections/src/version-tables.js';
+import { completeBuildTables, completeVersionTables, missingIndexes } from '../../libs/projections/src/version-tables.js';
 import { openReadModelDb, type ReadModelDb } from '../read-models/helpers.js';
 import { storeKind } from './helpers.js';
 
@@ -60,5 +60,32 @@ describe(`a rebuild's tables defer their secondary indexes (${storeKind} Postgre
     const outcome = await swapVersion(h.pool, PROJECTION, version.version);
     expect(outcome.swapped).toBe(true);
     expect(await shape(h, version.schema)).toEqual(live);
+  });
+
+  it('a finished build keeps rm_sla_cases in hand-off order, as the live version is marked (CLUSTER ON)', async () => {
+    const clusteredIndex = async (schema: string) =>
+      (
+        await h.pool.query<{ name: string }>(
+          `SELECT ic.relname AS name FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid
+             JOIN pg_namespace n ON n.oid = tc.relnamespace WHERE n.nspname = $1 AND tc.relname = 'rm_sla_cases' AND i.indisclustered`,
+          [schema],
+        )
+      ).rows.map((r) => r.name);
+    expect(await clusteredIndex('lead_funnel_v1')).toEqual(['rm_sla_cases_handed_off_idx']);
+    const version = await beginRebuild(h.pool, PROJECTION);
+    // Cases written lead by lead, as a bulk build does: lead order is the reverse of hand-off order here.
+    await h.pool.query(
+      `INSERT INTO ${version.schema}.rm_sla_cases (lead_id, case_number, handed_off_at, due_at)
+       SELECT 'lead-' || lpad(n::text, 3, '0'), 1, timestamptz '2025-06-01' - n * interval '1 hour', timestamptz '2025-06-03' - n * interval '1 hour'
+         FROM generate_series(1, 300) n`,
+    );
+    const physicalOrder = async () =>
+      (await h.pool.query<{ lead_id: string }>(`SELECT lead_id FROM ${version.schema}.rm_sla_cases`)).rows.map((r) => r.lead_id);
+    const byHandOff = Array.from({ length: 300 }, (_, i) => `lead-${String(300 - i).padStart(3, '0')}`);
+    expect(await physicalOrder()).not.toEqual(byHandOff);
+    await completeBuildTables(h.pool, 'lead_funnel_v1', version.schema);
+    // A SELECT of the whole table without ORDER BY is a sequential scan: the heap in its physical order.
+    expect(await physicalOrder()).toEqual(byHandOff);
+    expect(await clusteredIndex(version.schema)).toEqual(['rm_sla_cases_handed_off_idx']); // the mark goes on to the next version
   });
 });

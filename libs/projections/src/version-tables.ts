@@ -57,6 +57,15 @@ export async function completeVersionTables(
     await drain(connections, missing, (c, index) =>
       c.query({ text: retarget(index.definition, fromSchema, toSchema).replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS ') }),
     );
+    // A table the live version keeps in an index's order (ALTER TABLE ... CLUSTER ON) is rewritten in that order: a
+    // build writes rows stream by stream, so e.g. the SLA cases of one month would lie on as many pages as there are
+    // cases, and a report's range scan would visit each. Only when vacuuming (a finished build, outside the swap's
+    // transaction); the order speeds reads up and changes no row, so a crash before it costs nothing but speed.
+    if (options.vacuum) {
+      for (const index of missing.filter((i) => i.clustered)) {
+        await db.query({ text: `CLUSTER ${ident(toSchema)}.${ident(index.table)} USING ${ident(index.name)}` });
+      }
+    }
     const { rows } = await db.query<{ name: string }>({
       text: `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')`,
       values: [toSchema],
@@ -110,6 +119,8 @@ export interface IndexDefinition {
   unique: boolean;
   /** The index backs a primary key or unique constraint (created with the constraint). */
   constraint: boolean;
+  /** The table is kept in this index's order (ALTER TABLE ... CLUSTER ON). */
+  clustered: boolean;
 }
 
 async function allIndexes(db: Queryable, schema: string): Promise<IndexDefinition[]> {
@@ -117,8 +128,8 @@ async function allIndexes(db: Queryable, schema: string): Promise<IndexDefinitio
 }
 
 async function indexesOf(db: Queryable, schema: string, table: string | null): Promise<IndexDefinition[]> {
-  const { rows } = await db.query<{ name: string; table: string; definition: string; unique: boolean; constraint: boolean }>({
-    text: `SELECT ic.relname AS name, tc.relname AS "table", pg_get_indexdef(i.indexrelid) AS definition, i.indisunique AS "unique",
+  const { rows } = await db.query<IndexDefinition>({
+    text: `SELECT ic.relname AS name, tc.relname AS "table", pg_get_indexdef(i.indexrelid) AS definition, i.indisunique AS "unique", i.indisclustered AS clustered,
                   EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u')) AS "constraint"
              FROM pg_index i
              JOIN pg_class ic ON ic.oid = i.indexrelid

@@ -4,11 +4,13 @@ import { CreateLeadFunnelReadModels1732450000000 } from './1732450000000-CreateL
 import { AddLeadFunnelAggregates1732460000000 } from './1732460000000-AddLeadFunnelAggregates.js';
 import { VersionLeadFunnelReadModels1732470000000 } from './1732470000000-VersionLeadFunnelReadModels.js';
 import { CreateIsolatedBuilds1732487000000 } from './1732487000000-CreateIsolatedBuilds.js';
+import { KeepSlaCasesInHandOffOrder1732495000000 } from './1732495000000-KeepSlaCasesInHandOffOrder.js';
 
 export { CreateLeadFunnelReadModels1732450000000 } from './1732450000000-CreateLeadFunnelReadModels.js';
 export { AddLeadFunnelAggregates1732460000000 } from './1732460000000-AddLeadFunnelAggregates.js';
 export { VersionLeadFunnelReadModels1732470000000 } from './1732470000000-VersionLeadFunnelReadModels.js';
 export { CreateIsolatedBuilds1732487000000 } from './1732487000000-CreateIsolatedBuilds.js';
+export { KeepSlaCasesInHandOffOrder1732495000000 } from './1732495000000-KeepSlaCasesInHandOffOrder.js';
 
 /** The read models' migrations, oldest first. */
 export const READ_MODEL_MIGRATIONS: readonly (new () => EventStoreMigration)[] = [
@@ -16,6 +18,7 @@ export const READ_MODEL_MIGRATIONS: readonly (new () => EventStoreMigration)[] =
   AddLeadFunnelAggregates1732460000000,
   VersionLeadFunnelReadModels1732470000000,
   CreateIsolatedBuilds1732487000000,
+  KeepSlaCasesInHandOffOrder1732495000000,
 ];
 
 /** Event store + projections + read models, in timestamp order (migrate and revert with this list). */
