@@ -33,28 +33,34 @@ const stats = (column: string, alias: string) => {
 /**
  * One row per (period, group) with at least one case. $1/$2: period starts/ends (computed in the definition's
  * zone), $3/$4: [from, to), $5: now.
+ *
+ * Each period is aggregated on its own (a lateral subquery over the hand-off index), so the cases are sorted by key
+ * period by period: at 1M leads, 6 months by OWNER took 45 ms as one sort of all the cases by (period, key) and
+ * 34 ms this way (the sort of 21,000 wide rows was 14 of them).
  */
 export function groupsSql(groupBy: SlaGroupBy): string {
   return `
-WITH cases AS (
-  SELECT width_bucket(c.handed_off_at, $1::timestamptz[]) AS idx,
-         (${SLA_GROUP_KEY[groupBy]}) COLLATE "C" AS key,
-         ${STATUS('$5::timestamptz')} AS status,
-         c.resolved_at IS NOT NULL AS resolved,
-         c.response_working_seconds,
-         c.response_calendar_seconds
-    FROM rm_sla_cases c
-    LEFT JOIN rm_lead_summary s ON s.lead_id = c.lead_id
-   WHERE c.handed_off_at >= $3::timestamptz AND c.handed_off_at < $4::timestamptz
-     AND c.handed_off_at >= ($1::timestamptz[])[1] AND c.handed_off_at < ($2::timestamptz[])[cardinality($2::timestamptz[])]
-)
-SELECT idx, key,
-       count(*) FILTER (WHERE status = '${SlaStatus.MET}')::int AS met,
-       count(*) FILTER (WHERE status = '${SlaStatus.BREACHED}')::int AS breached,
-       count(*) FILTER (WHERE status = '${SlaStatus.OPEN}')::int AS open,${stats('response_working_seconds', 'working')},${stats('response_calendar_seconds', 'calendar')}
-  FROM cases
- GROUP BY idx, key
- ORDER BY idx, key COLLATE "C"`;
+SELECT p.idx::int AS idx, g.*
+  FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS p(start_at, end_at, idx)
+ CROSS JOIN LATERAL (
+  SELECT key,
+         count(*) FILTER (WHERE status = '${SlaStatus.MET}')::int AS met,
+         count(*) FILTER (WHERE status = '${SlaStatus.BREACHED}')::int AS breached,
+         count(*) FILTER (WHERE status = '${SlaStatus.OPEN}')::int AS open,${stats('response_working_seconds', 'working')},${stats('response_calendar_seconds', 'calendar')}
+    FROM (
+      SELECT (${SLA_GROUP_KEY[groupBy]}) COLLATE "C" AS key,
+             ${STATUS('$5::timestamptz')} AS status,
+             c.resolved_at IS NOT NULL AS resolved,
+             c.response_working_seconds,
+             c.response_calendar_seconds
+        FROM rm_sla_cases c
+        LEFT JOIN rm_lead_summary s ON s.lead_id = c.lead_id
+       WHERE c.handed_off_at >= $3::timestamptz AND c.handed_off_at < $4::timestamptz
+         AND c.handed_off_at >= p.start_at AND c.handed_off_at < p.end_at
+    ) cases
+   GROUP BY key
+ ) g
+ ORDER BY p.idx, g.key COLLATE "C"`;
 }
 
 /**
@@ -104,7 +110,7 @@ export interface SlaOverdueRow {
 /**
  * The groups, rows ordered by (period, key). The first and the second half of the periods are computed by two
  * statements side by side (on a pool, two connections): the groups' SQL is one CPU-bound statement (two ordered-set
- * aggregates per group), about 45 ms for 12 months by OWNER at 1M leads, and the periods are independent.
+ * aggregates per group), about 50 ms for 12 months by OWNER at 1M leads, and the periods are independent.
  */
 export async function querySlaGroups(
   db: Queryable,
@@ -120,7 +126,7 @@ export async function querySlaGroups(
     queryGroupsOf(db, groupBy, periods.slice(0, half), from, to, now),
     queryGroupsOf(db, groupBy, periods.slice(half), from, to, now),
   ]);
-  // width_bucket numbers the periods of each half from 1: shift the second half's after the first's.
+  // Each statement numbers its periods from 1: shift the second half's after the first's.
   return [...first, ...second.map((row) => ({ ...row, idx: row.idx + half }))];
 }
 
