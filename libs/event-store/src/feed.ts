@@ -52,8 +52,10 @@ function guardedFeed(db: Queryable): FeedReader {
       return rows[0] ? { transactionId: rows[0].transaction_id, globalPosition: rows[0].global_position } : null;
     },
     async hasHeldBackEvents(after) {
+      // The next event in feed order, by the feed index: as EXISTS (...), a generic plan scans the whole table.
       const { rows } = await db.query<{ held: boolean }>({
-        text: `SELECT EXISTS (SELECT 1 FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)) AS held`,
+        text: `SELECT EXISTS (SELECT 1 FROM (SELECT 1 FROM events e WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+                                             ORDER BY e.transaction_id, e.global_position LIMIT 1) next) AS held`,
         values: [after.transactionId, after.globalPosition],
       });
       return rows[0]?.held === true;
