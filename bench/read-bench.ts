@@ -2,17 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createApp } from '../apps/api/src/app.factory.js';
-import { loadConfig } from '../apps/api/src/config/app-config.js';
-import { ScenarioService } from '../apps/api/src/scenarios/scenario.service.js';
 import { DEFAULT_FUNNEL_DEFINITION, withMqlThreshold } from '../libs/domain/src/index.js';
 import { feedReader } from '../libs/event-store/src/feed.js';
 import pg from 'pg';
 import { beginRebuild } from '../libs/projections/src/versions.js';
 import { WORKER_NODE_FLAGS } from '../apps/worker/src/node-flags.js';
+import { startApiProcess } from './api-process.js';
 import { connectClient } from './db.js';
-import { collectGarbage, percentile } from './measure.js';
+import { percentile } from './measure.js';
 import { seedSyntheticHistory, type SeedResult } from './seed-history.js';
 
 /**
@@ -25,10 +22,10 @@ import { seedSyntheticHistory, type SeedResult } from './seed-history.js';
  *    versions), indexed and swapped in; its rate (events / wall time from beginRebuild until every new version is
  *    live) beside the baseline's, and its peak RSS
  *    (VmHWM of the worker process, sampled from /proc);
- * 3. queries: the real API (createApp, projections off) answers each report query `runs` times over GraphQL
- *    (after warm-up); p50 / p95 / max latency per query.
- * 4. scenario (issue 4): the same API replays the whole history under the default definition with an MQL at 60
- *    into isolated tables (ScenarioService, in this process, the runner and projection the worker uses); its
+ * 3. queries: the real API in its own process (dist/apps/api with API_NODE_FLAGS, projections off, as production
+ *    runs it) answers each report query `runs` times over GraphQL (after warm-up); p50 / p95 / max latency per query.
+ * 4. scenario (issue 4): a fresh API process replays the whole history under the default definition with an MQL at
+ *    60 into isolated tables (`runScenario`, polled until COMPLETED; the runner and projection the worker uses); its
  *    rate beside the rebuild's and the read-only pass's, then `compareScenarios` (live vs the scenario, 12
  *    months by MONTH) timed like the report queries.
  */
@@ -219,20 +216,16 @@ async function rebuildWithWorker(databaseUrl: string, log: (m: string) => void, 
 }
 
 export async function measureQueries(databaseUrl: string, runs: number, warmup: number): Promise<QueryLatency[]> {
-  const config = { ...loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'false' }), port: 0 };
-  const app: NestExpressApplication = await createApp(config);
+  const api = await startApiProcess(databaseUrl);
   try {
-    await app.listen(0, '127.0.0.1');
-    return await timeQueries(app, REPORT_QUERIES, runs, warmup);
+    return await timeQueries(api.graphqlUrl, REPORT_QUERIES, runs, warmup);
   } finally {
-    await app.close();
+    await api.stop();
   }
 }
 
-/** Each query `runs` times over GraphQL/HTTP on a listening app, after `warmup` runs. */
-async function timeQueries(app: NestExpressApplication, queries: readonly { name: string; query: string }[], runs: number, warmup: number): Promise<QueryLatency[]> {
-  const { port } = app.getHttpServer().address() as { port: number };
-  const url = `http://127.0.0.1:${port}/graphql`;
+/** Each query `runs` times over GraphQL/HTTP at `url`, after `warmup` runs. */
+async function timeQueries(url: string, queries: readonly { name: string; query: string }[], runs: number, warmup: number): Promise<QueryLatency[]> {
   const results: QueryLatency[] = [];
   for (const { name, query } of queries) {
     const body = JSON.stringify({ query });
@@ -259,46 +252,69 @@ async function timeQueries(app: NestExpressApplication, queries: readonly { name
   return results;
 }
 
-/** Issue 4: a what-if replay (MQL at 60) in this process, then compareScenarios against the live views. */
+/** POSTs one GraphQL operation; throws with the first error's message and code. */
+async function graphql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-actor-id': 'bench' }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (!response.ok || body.errors || !body.data) throw new Error(`GraphQL: ${body.errors?.[0]?.message ?? response.status} (${body.errors?.[0]?.extensions?.code ?? 'no code'})`);
+  return body.data;
+}
+
+interface ScenarioState {
+  id: string;
+  status: string;
+  processedEvents: number;
+  totalEvents: number;
+  error: string | null;
+}
+const SCENARIO_FIELDS = 'id status processedEvents totalEvents error';
+
+/**
+ * Issue 4: a what-if replay (MQL at 60) by an API process of its own, as a user runs it (`runScenario`, then
+ * `scenario(id)` polled every 100 ms), then compareScenarios against the live views.
+ */
 async function scenarioPhase(databaseUrl: string, runs: number, warmup: number, log: (m: string) => void) {
-  const config = { ...loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'false' }), port: 0 };
-  const app: NestExpressApplication = await createApp(config);
+  const api = await startApiProcess(databaseUrl);
   try {
-    await app.listen(0, '127.0.0.1');
-    const scenarios = app.get(ScenarioService);
     const candidate = { ...withMqlThreshold(DEFAULT_FUNNEL_DEFINITION, 60), name: 'bench-mql60' };
     let started = performance.now();
-    const build = await scenarios.create('bench: MQL at 60', candidate, 'bench');
+    // Registration (the empty tables, the count of the events) is done when runScenario answers; the replay follows.
+    const { runScenario: scenario } = await graphql<{ runScenario: ScenarioState }>(
+      api.graphqlUrl,
+      `mutation($input: RunScenarioInput!) { runScenario(input: $input) { ${SCENARIO_FIELDS} } }`,
+      { input: { name: 'bench: MQL at 60', definition: candidate } },
+    );
     const createSeconds = (performance.now() - started) / 1000;
-    // The seeding, the read-only pass and the queries ran in this process: their garbage is not the replay's to collect.
-    collectGarbage();
     started = performance.now();
     let lastLog = started;
-    const outcome = await scenarios.replay(build, {
-      onProgress: (done, total) => {
-        if (performance.now() - lastLog < 10_000) return;
+    let state = scenario;
+    while (state.status === 'RUNNING') {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      state = (await graphql<{ scenario: ScenarioState }>(api.graphqlUrl, `query($id: ID!) { scenario(id: $id) { ${SCENARIO_FIELDS} } }`, { id: scenario.id })).scenario;
+      if (performance.now() - lastLog >= 10_000) {
         lastLog = performance.now();
-        log(`    scenario: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} events, ${Math.round(done / ((lastLog - started) / 1000)).toLocaleString('en-US')} ev/s`);
-      },
-    });
+        const rate = state.processedEvents / ((lastLog - started) / 1000);
+        log(`    scenario: ${state.processedEvents.toLocaleString('en-US')} / ${state.totalEvents.toLocaleString('en-US')} events, ${Math.round(rate).toLocaleString('en-US')} ev/s`);
+      }
+    }
     const seconds = (performance.now() - started) / 1000;
-    if (outcome !== 'COMPLETED') throw new Error(`the scenario replay ended ${outcome}`);
+    if (state.status !== 'COMPLETED') throw new Error(`the scenario replay ended ${state.status}${state.error ? `: ${state.error}` : ''}`);
     const [compare] = await timeQueries(
-      app,
+      api.graphqlUrl,
       [
         {
           name: 'compareScenarios (12 months, MONTH)',
-          query: `{ compareScenarios(candidate: "${build.id}", from: "${REPORT_FROM}", to: "${REPORT_TO}", granularity: MONTH) {
+          query: `{ compareScenarios(candidate: "${scenario.id}", from: "${REPORT_FROM}", to: "${REPORT_TO}", granularity: MONTH) {
             periods { start end stages { stage metrics { metric baseline candidate difference } } sla { metric baseline candidate difference } } } }`,
         },
       ],
       runs,
       warmup,
     );
-    await scenarios.delete(build.id);
-    return { seconds, createSeconds, eventsPerSecond: build.totalEvents / seconds, compare: compare! };
+    await graphql(api.graphqlUrl, `mutation($id: ID!) { deleteScenario(id: $id) { id } }`, { id: scenario.id });
+    return { seconds, createSeconds, eventsPerSecond: state.totalEvents / seconds, compare: compare! };
   } finally {
-    await app.close();
+    await api.stop();
   }
 }
 
