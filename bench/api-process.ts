@@ -33,7 +33,9 @@ async function freePort(): Promise<number> {
  */
 export async function startApiProcess(databaseUrl: string): Promise<ApiProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...API_NODE_FLAGS, API_MAIN], {
+  // BENCH_API_NODE_ARGS: more node flags for the API, e.g. "--cpu-prof --cpu-prof-dir=DIR" (a CPU profile of the replay).
+  const extra = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...API_NODE_FLAGS, ...extra, API_MAIN], {
     env: { ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'false' },
     stdio: ['ignore', 'inherit', 'pipe'],
   });
