@@ -12,7 +12,7 @@ import {
   parse,
   type DocumentNode,
 } from 'graphql';
-import { CompiledQueryGateway } from './compiled-execution.js';
+import { CompiledQueryGateway, dropPropertyReaders } from './compiled-execution.js';
 
 // A schema shaped like the reports: a list of objects with leaf fields, a field that refuses its argument with a
 // coded error, and a mutation that counts how often it runs.
@@ -108,6 +108,41 @@ describe('CompiledQueryGateway', () => {
     const executor = await gatewayFor(schema);
     expect((await executor(request(schema, parse('mutation { record }')))).data).toEqual({ record: 1 });
     expect(calls.mutations).toBe(1);
+  });
+
+  it('drops the resolvers that only read a property (Nest\'s rootFieldResolver), keeps the others, and answers the same', async () => {
+    // Shaped as Nest builds fields: a named reader of root[field] for plain fields, a real resolver for computed ones.
+    const reader = (name: string) => {
+      const rootFieldResolver = (root: Record<string, unknown>) => root[name];
+      return rootFieldResolver;
+    };
+    const schemaWithReaders = () => {
+      const Group = new GraphQLObjectType({
+        name: 'Group',
+        fields: {
+          key: { type: GraphQLString, resolve: reader('key') },
+          met: { type: GraphQLInt, resolve: reader('met') },
+          label: { type: GraphQLString, resolve: (root: { key: string; met: number }) => `${root.key}: ${root.met}` },
+        },
+      });
+      return new GraphQLSchema({
+        query: new GraphQLObjectType({
+          name: 'Query',
+          fields: { groups: { type: new GraphQLList(Group), resolve: () => [{ key: 'ana', met: 3 }, { key: 'bo', met: 0 }] } },
+        }),
+      });
+    };
+    const document = parse('{ groups { key met label } }');
+    const reference = await execute({ schema: schemaWithReaders(), document });
+
+    const schema = schemaWithReaders();
+    const executor = await gatewayFor(schema);
+    const fields = (schema.getType('Group') as GraphQLObjectType).getFields();
+    expect([fields.key!.resolve, fields.met!.resolve]).toEqual([undefined, undefined]);
+    expect(fields.label!.resolve).toBeInstanceOf(Function);
+    expect(await executor(request(schema, document))).toEqual(reference);
+    expect(reference.data).toEqual({ groups: [{ key: 'ana', met: 3, label: 'ana: 3' }, { key: 'bo', met: 0, label: 'bo: 0' }] });
+    expect(dropPropertyReaders(schema)).toBe(0); // nothing left to drop
   });
 
   it('refuses to start without the schema', async () => {

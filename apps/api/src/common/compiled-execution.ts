@@ -1,5 +1,5 @@
 import type { GatewayExecutor, GatewayInterface, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
-import { execute, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { execute, isObjectType, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /**
@@ -19,6 +19,29 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  * from its bounded document store), so a dashboard's repeated query compiles once; a WeakMap lets a document
  * the store evicts be collected with its compiled functions.
  */
+/**
+ * Removes the resolvers that only read the source object's property of the field's name, so that the default
+ * resolution does the same. Nest's code-first schema gives every field of an object type such a resolver
+ * (`rootFieldResolver`, when the field has no middleware); graphql-jit inlines a property read only for a field
+ * without a resolver, and calls a resolver with a resolve-info object for every value otherwise. The 1,440 groups of
+ * `slaCompliance` by OWNER carry about 25,000 such fields. Nest's reader also returns the field's `defaultValue` for
+ * an undefined property; no output field here declares one (input defaults are arguments', untouched). Fields
+ * with a real resolver (@ResolveField, middleware) keep it. Returns how many were dropped.
+ */
+export function dropPropertyReaders(schema: GraphQLSchema): number {
+  let dropped = 0;
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (field.resolve?.name === 'rootFieldResolver') {
+        field.resolve = undefined;
+        dropped++;
+      }
+    }
+  }
+  return dropped;
+}
+
 export class CompiledQueryGateway implements GatewayInterface {
   private schema: GraphQLSchema | null = null;
   private readonly listeners = new Set<(context: { apiSchema: GraphQLSchema; coreSupergraphSdl: string }) => void>();
@@ -26,8 +49,9 @@ export class CompiledQueryGateway implements GatewayInterface {
   /** How many operations were compiled (a repeated query is compiled once). */
   compilations = 0;
 
-  /** Called with the final schema (Nest's transformSchema) before Apollo starts; returns it unchanged. */
+  /** Called with the final schema (Nest's transformSchema) before Apollo starts; returns it, its property readers dropped. */
   readonly useSchema = (schema: GraphQLSchema): GraphQLSchema => {
+    dropPropertyReaders(schema);
     this.schema = schema;
     return schema;
   };
