@@ -10,7 +10,6 @@ const API_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 export interface ApiProcess {
   /** http://127.0.0.1:<port>/graphql */
   graphqlUrl: string;
-  pid: number;
   /** SIGTERM, then SIGKILL after 10 s. */
   stop(): Promise<void>;
 }
@@ -69,5 +68,5 @@ export async function startApiProcess(databaseUrl: string): Promise<ApiProcess> 
     await stop();
     throw error;
   }
-  return { graphqlUrl: `${base}/graphql`, pid: child.pid!, stop };
+  return { graphqlUrl: `${base}/graphql`, stop };
 }

@@ -3,23 +3,6 @@ import { execute, isObjectType, printSchema, type DocumentNode, type ExecutionRe
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /**
- * Runs queries as compiled functions (graphql-jit) instead of graphql-js's generic executor.
- *
- * Why: a large report spends more time in generic execution than in its SQL. `slaCompliance` by OWNER over
- * 12 months at 1M leads answers 1,440 groups and ~2,900 overdue cases, about 45,000 fields; graphql-js
- * resolves each through the same interpreted path (argument coercion, a resolve-info object, type checks), and
- * that was a third of the query's latency. A compiled query walks its selection set with code generated for it.
- *
- * How: Apollo Server lets a "gateway" supply the executor; this one has no remote services. Apollo still
- * parses, validates, caches documents, runs the plugins and formats errors exactly as before; only
- * execution is swapped. Mutations keep graphql-js's executor: they are small, and their serial semantics stay the
- * reference implementation's. A document the compiler refuses falls back to graphql-js too.
- *
- * Compiled queries are cached per parsed document (Apollo reuses the DocumentNode of a query text it has seen,
- * from its bounded document store), so a dashboard's repeated query compiles once; a WeakMap lets a document
- * the store evicts be collected with its compiled functions.
- */
-/**
  * Removes the resolvers that only read the source object's property of the field's name, so that the default
  * resolution does the same. Nest's code-first schema gives every field of an object type such a resolver
  * (`rootFieldResolver`, when the field has no middleware); graphql-jit inlines a property read only for a field
@@ -42,6 +25,23 @@ export function dropPropertyReaders(schema: GraphQLSchema): number {
   return dropped;
 }
 
+/**
+ * Runs queries as compiled functions (graphql-jit) instead of graphql-js's generic executor.
+ *
+ * Why: a large report spends more time in generic execution than in its SQL. `slaCompliance` by OWNER over
+ * 12 months at 1M leads answers 1,440 groups and ~2,900 overdue cases, about 45,000 fields; graphql-js
+ * resolves each through the same interpreted path (argument coercion, a resolve-info object, type checks), and
+ * that was a third of the query's latency. A compiled query walks its selection set with code generated for it.
+ *
+ * How: Apollo Server lets a "gateway" supply the executor; this one has no remote services. Apollo still
+ * parses, validates, caches documents, runs the plugins and formats errors exactly as before; only
+ * execution is swapped. Mutations keep graphql-js's executor: they are small, and their serial semantics stay the
+ * reference implementation's. A document the compiler refuses falls back to graphql-js too.
+ *
+ * Compiled queries are cached per parsed document (Apollo reuses the DocumentNode of a query text it has seen,
+ * from its bounded document store), so a dashboard's repeated query compiles once; a WeakMap lets a document
+ * the store evicts be collected with its compiled functions.
+ */
 export class CompiledQueryGateway implements GatewayInterface {
   private schema: GraphQLSchema | null = null;
   private readonly listeners = new Set<(context: { apiSchema: GraphQLSchema; coreSupergraphSdl: string }) => void>();

@@ -110,7 +110,8 @@ export interface SlaOverdueRow {
 /**
  * The groups, rows ordered by (period, key). The first and the second half of the periods are computed by two
  * statements side by side (on a pool, two connections): the groups' SQL is one CPU-bound statement (two ordered-set
- * aggregates per group), about 50 ms for 12 months by OWNER at 1M leads, and the periods are independent.
+ * aggregates per group) and the periods are independent. 12 months by OWNER at 1M leads: p50 31 ms as one statement,
+ * 21-26 ms as two.
  */
 export async function querySlaGroups(
   db: Queryable,
